@@ -1,0 +1,91 @@
+"""Every message qualkit shows a user about bad input, in one catalogue.
+
+Like spaCy's ``Errors`` class, each message has a stable code so that users can search for it and
+tests can assert on it without matching prose. A message always says what is wrong *and* how to fix
+it, because the people who meet these errors are researchers with a deadline, not programmers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class Errors:
+    """Message templates, formatted with keyword arguments by :class:`QualkitError`."""
+
+    # reading files
+    E001 = "file not found. Fix: check the path, or quote it if it contains spaces."
+    E002 = "cannot read the file ({reason}). Fix: check that the file exists and that you may read it."
+    E003 = "the file is empty. Fix: export the transcript again, or remove the file from the batch."
+    E004 = ("the file looks binary, not text (a NUL byte at offset {offset}). Fix: save it as plain "
+            "text (.txt, UTF-8) or as .docx.")
+    E005 = ("the file is labelled {suffix} but its content is {actual}. Fix: rename it to {hint} or "
+            "export it again as {suffix}.")
+    E006 = ("unknown format '{suffix}'. Fix: use one of {known}, or convert the file (e.g. save a PDF "
+            "transcript as .docx or .txt).")
+    E007 = ("the text is not valid in UTF-8, UTF-16 or cp1252 (byte {byte} at offset {offset}). Fix: "
+            "save the file as UTF-8.")
+    # front matter
+    E010 = ("front matter opened with '---' is never closed. Fix: add a line with '---' after the "
+            "last key.")
+    E011 = "front matter is not valid YAML ({problem}). Fix: write one 'key: value' per line."
+    E012 = ("front matter must be 'key: value' lines, not a {kind}. Fix: write one 'key: value' per "
+            "line, e.g. 'role: Mother'.")
+    E013 = ("front matter key '{key}' holds a {kind}; only single values are allowed. Fix: write it as "
+            "one value, e.g. '{key}: yes'.")
+    # speaker turns
+    E020 = ("no speaker labels found. Fix: start each turn on a new line with a label such as "
+            "'Interviewer:' / 'Respondent:', 'I:' / 'R:', 'Q:' / 'A:' or 'Mother:'.")
+    E021 = ("no respondent turns: every label is an interviewer label ({labels}). Fix: label the "
+            "interviewee's turns, e.g. 'Respondent:' or 'Mother:'.")
+    E022 = ("no speaker found in any cue. Fix: export the captions with speaker names (Teams and Zoom "
+            "write '<v Name>' voice tags), or add 'Name: ' at the start of each cue.")
+    E023 = ("timing line '{text}' is not of the form '00:00:01.000 --> 00:00:04.000'. Fix: repair or "
+            "remove this cue.")
+    E024 = "the document holds no text. Fix: check that the transcript was saved into the file."
+    E025 = "not a valid Word document ({reason}). Fix: open it in Word and save it again as .docx."
+    # tables of responses and sidecars
+    E030 = ("no column '{column}' (columns are: {columns}). Fix: pass --{option} with the name of the "
+            "column that holds the {what}.")
+    E031 = ("id '{value}' is used by more than one row (rows {first} and {second}). Fix: give every "
+            "row its own id.")
+    E032 = "the table has no rows with text. Fix: check --text-column and that the sheet is not empty."
+    E033 = ("cannot parse the table ({reason}). Fix: save it as a comma-separated .csv with one header "
+            "row.")
+    E034 = ("case sheet has no rows or no header. Fix: the first row holds column names and the first "
+            "column holds case ids.")
+    E035 = "case sheet row {row} has an empty case id. Fix: fill in the first column or delete the row."
+    # project store
+    E040 = ("project database was written by a newer qualkit (schema {found}, this qualkit knows up to "
+            "{known}). Fix: upgrade qualkit.")
+    E041 = "not a qualkit project database ({reason}). Fix: pass --project with a .qualkit file."
+    E042 = ("segment id '{segment_id}' is already in the project (from {other}). Fix: give the rows "
+            "ids that are unique across files, or import the file into another project.")
+    # options
+    E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
+    E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."
+
+
+class QualkitError(Exception):
+    """A problem with the user's input, reported as one line: where, what, and the fix."""
+
+    def __init__(self, template: str, *, path: str | Path | None = None, line: int | None = None,
+                 **details: object) -> None:
+        self.code = next((name for name, value in vars(Errors).items() if value == template), "E000")
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.message = template.format(**details)
+        super().__init__(str(self))
+
+    def located(self, path: str | Path) -> "QualkitError":
+        """Return the error with a file name filled in, for errors raised below the file level."""
+        if self.path is None:
+            self.path = str(path)
+            self.args = (str(self),)
+        return self
+
+    def __str__(self) -> str:
+        where = self.path or "input"
+        if self.line is not None:
+            where += f", line {self.line}"
+        return f"{where}: {self.message} [{self.code}]"

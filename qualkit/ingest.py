@@ -1,0 +1,181 @@
+"""Import a batch of files into a project: read, segment, store, one file at a time.
+
+A batch is what a researcher drops in: folders of mixed formats, a classification sheet, the odd
+broken file. Each file is read and stored on its own (one transaction each), so one bad file costs
+only itself; unchanged files are recognised by their hash and skipped before any parsing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from .errors import Errors, QualkitError
+from .importers import TableOptions, file_sha256, is_supported, read_file, read_table
+from .models import Transcript
+from .segment import Segmenter
+from .store import UNCHANGED, Project
+
+IGNORE_FILE = ".qualkitignore"
+CHUNK_FILES = 64
+
+
+@dataclasses.dataclass(frozen=True)
+class FileResult:
+    """What happened to one input file."""
+
+    path: str
+    status: str                      # imported | new version | unchanged | failed
+    cases: tuple[str, ...] = ()
+    format: str = ""
+    turns: int = 0
+    segments: int = 0
+    words: int = 0
+    speakers: int = 0
+    error: str | None = None
+
+
+@dataclasses.dataclass
+class ImportReport:
+    files: list[FileResult] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)  # problems not tied to one file
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.errors
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [dict(dataclasses.asdict(f), cases=";".join(f.cases)) for f in self.files]
+        columns = [f.name for f in dataclasses.fields(FileResult)]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def expand_paths(paths: Iterable[str | Path], skip: Sequence[Path] = ()) -> list[Path]:
+    """Files named directly, plus the importable files under folders (honouring .qualkitignore)."""
+    skipped = {p.resolve() for p in skip}
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            found.append(path)
+            continue
+        patterns = _ignore_patterns(path)
+        for candidate in sorted(path.rglob("*")):
+            relative = candidate.relative_to(path)
+            if (candidate.is_dir() or any(part.startswith(".") for part in relative.parts)
+                    or candidate.resolve() in skipped or _ignored(relative, patterns)):
+                continue
+            found.append(candidate)
+    return list(dict.fromkeys(found))
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    file = folder / IGNORE_FILE
+    if not file.is_file():
+        return []
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _ignored(relative: Path, patterns: list[str]) -> bool:
+    text = relative.as_posix()
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if text.startswith(pattern) or f"/{pattern}" in f"/{text}":
+                return True
+        elif fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(relative.name, pattern):
+            return True
+    return False
+
+
+def read_cases_sheet(path: str | Path) -> dict[str, dict[str, str]]:
+    """A classification sheet: first column the case id, every other column an attribute."""
+    path = Path(path)
+    frame = read_table(path)
+    if frame.shape[1] < 1:
+        raise QualkitError(Errors.E034, path=path)
+    id_column = frame.columns[0]
+    cases: dict[str, dict[str, str]] = {}
+    for position, row in enumerate(frame.to_dict("records")):
+        case = str(row.pop(id_column)).strip()
+        if not case:
+            raise QualkitError(Errors.E035, path=path, line=position + 2, row=position + 2)
+        cases[case] = {k: str(v).strip() for k, v in row.items() if str(v).strip()}
+    return cases
+
+
+def import_paths(paths: Iterable[str | Path], project: Project, *, segmenter: Segmenter | None = None,
+                 table_options: TableOptions = TableOptions(), cases: str | Path | None = None,
+                 progress: Callable[[Path], None] | None = None) -> ImportReport:
+    """Import files and folders into ``project``; never raises for bad input, reports it instead."""
+    segmenter = segmenter or Segmenter()
+    report = ImportReport()
+    sidecar = Path(cases) if cases else None
+    if sidecar:
+        try:
+            project.set_case_attributes(read_cases_sheet(sidecar), source="sidecar")
+        except QualkitError as err:
+            report.errors.append(str(err))
+    files = expand_paths(paths, skip=[sidecar] if sidecar else [])
+    for start in range(0, len(files), CHUNK_FILES):
+        _import_chunk(files[start:start + CHUNK_FILES], project, segmenter, table_options, report,
+                      progress)
+    return report
+
+
+def _import_chunk(files: list[Path], project: Project, segmenter: Segmenter,
+                  table_options: TableOptions, report: ImportReport,
+                  progress: Callable[[Path], None] | None) -> None:
+    """Read a handful of files, segment them in one spaCy pass, then store each on its own."""
+    pending: list[tuple[Path, list[Transcript]]] = []
+    for path in files:
+        try:
+            if not is_supported(path):
+                read_file(path)  # raises the right error: unknown format, or not found
+            sha = file_sha256(path)
+            if project.is_unchanged(path.name, sha):
+                report.files.append(FileResult(str(path), UNCHANGED))
+                _tick(progress, path)
+                continue
+            pending.append((path, read_file(path, table_options, sha256=sha)))
+        except QualkitError as err:
+            report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
+            _tick(progress, path)
+        except OSError as err:
+            error = QualkitError(Errors.E002, path=path, reason=err.strerror or type(err).__name__)
+            report.files.append(FileResult(str(path), "failed", error=str(error)))
+            _tick(progress, path)
+    flat = [t for _, transcripts in pending for t in transcripts]
+    segmented = iter(segmenter.transform(flat))
+    settings = {"unit": segmenter.unit, "max_words": segmenter.max_words,
+                "all_speakers": segmenter.all_speakers}
+    for path, transcripts in pending:
+        done = [next(segmented) for _ in transcripts]
+        try:
+            statuses = project.add_transcripts(done, settings)
+            status = statuses[0] if len(set(statuses)) == 1 else "imported"
+            report.files.append(_summarise(path, status, done))
+        except QualkitError as err:
+            report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
+        _tick(progress, path)
+
+
+def _summarise(path: Path, status: str, transcripts: list[Transcript]) -> FileResult:
+    return FileResult(
+        path=str(path), status=status, cases=tuple(t.case.id for t in transcripts),
+        format=transcripts[0].format, turns=sum(len(t.turns) for t in transcripts),
+        segments=sum(len(t.segments) for t in transcripts),
+        words=sum(t.n_words for t in transcripts),
+        speakers=len({s for t in transcripts for s in t.speakers}))
+
+
+def _tick(progress: Callable[[Path], None] | None, path: Path) -> None:
+    if progress:
+        progress(path)

@@ -1,0 +1,112 @@
+"""The project database's schema, as an ordered list of forward migrations.
+
+A project file outlives the qualkit that wrote it, so the schema only ever moves forward: each
+entry is applied once, in its own transaction, and recorded in ``schema_version``. Add new entries
+at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, """
+    CREATE TABLE cases (
+        id          TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE case_attributes (
+        case_id     TEXT NOT NULL REFERENCES cases(id),
+        name        TEXT NOT NULL,
+        value       TEXT NOT NULL,
+        source      TEXT NOT NULL,              -- 'front_matter', 'sidecar', 'table', 'human:<who>'
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (case_id, name)
+    );
+    CREATE TABLE transcripts (
+        id           INTEGER PRIMARY KEY,
+        case_id      TEXT NOT NULL REFERENCES cases(id),
+        source_name  TEXT NOT NULL,             -- file name: the identity across re-imports
+        source_path  TEXT NOT NULL,             -- where it was read from, last time
+        sha256       TEXT NOT NULL,
+        format       TEXT NOT NULL,
+        encoding     TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        is_current   INTEGER NOT NULL DEFAULT 1,
+        preamble     TEXT NOT NULL DEFAULT '',
+        segmentation TEXT NOT NULL,             -- JSON: unit, max_words, all_speakers
+        n_turns      INTEGER NOT NULL,
+        n_segments   INTEGER NOT NULL,
+        n_words      INTEGER NOT NULL,
+        imported_at  TEXT NOT NULL,
+        UNIQUE (case_id, source_name, version)
+    );
+    CREATE INDEX transcripts_by_source ON transcripts (source_name, sha256);
+    CREATE TABLE turns (
+        id            INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+        idx           INTEGER NOT NULL,
+        speaker       TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        time          TEXT,
+        line          INTEGER,
+        text          TEXT NOT NULL,            -- verbatim
+        search_text   TEXT NOT NULL,            -- normalised quotes and case, for searching only
+        sentences     TEXT NOT NULL,            -- JSON [[start, end], ...] into text
+        n_words       INTEGER NOT NULL,
+        UNIQUE (transcript_id, idx)
+    );
+    CREATE TABLE segments (
+        id            TEXT PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id),
+        turn_id       INTEGER NOT NULL REFERENCES turns(id),
+        idx           INTEGER NOT NULL,
+        start         INTEGER NOT NULL,         -- character offsets into turns.text
+        end           INTEGER NOT NULL,
+        text          TEXT NOT NULL,
+        search_text   TEXT NOT NULL,
+        n_words       INTEGER NOT NULL
+    );
+    CREATE INDEX segments_by_transcript ON segments (transcript_id);
+    CREATE TABLE codebooks (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        sha256     TEXT NOT NULL,
+        content    TEXT NOT NULL,
+        loaded_at  TEXT NOT NULL,
+        UNIQUE (name, version),
+        UNIQUE (name, sha256)
+    );
+    CREATE TABLE codings (
+        id          INTEGER PRIMARY KEY,
+        segment_id  TEXT NOT NULL REFERENCES segments(id),
+        codebook_id INTEGER REFERENCES codebooks(id),
+        code_id     TEXT NOT NULL,
+        source      TEXT NOT NULL CHECK (source IN ('rule', 'semantic', 'learned', 'ensemble')
+                                        OR source LIKE 'human:_%'),
+        score       REAL,
+        rationale   TEXT,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX codings_by_segment ON codings (segment_id);
+    CREATE TABLE typology_assignments (
+        id          INTEGER PRIMARY KEY,
+        case_id     TEXT NOT NULL REFERENCES cases(id),
+        typology    TEXT NOT NULL,
+        dimension   TEXT,                       -- NULL for the case's type
+        value       TEXT NOT NULL,
+        confidence  REAL,
+        source      TEXT NOT NULL,              -- 'derived' or 'human:<who>'
+        evidence    TEXT,                       -- JSON list of segment ids
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        target  TEXT,
+        detail  TEXT
+    );
+    """),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]

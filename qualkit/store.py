@@ -1,0 +1,226 @@
+"""The project database: one SQLite file that is the system of record for a study.
+
+Every change happens inside a transaction, so a crash or a kill leaves the file as it was before
+the change began (SQLite's write-ahead log makes this hold even when the writer is killed mid-way).
+Verbatim text is stored untouched; a normalised copy beside it serves search.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .errors import Errors, QualkitError
+from .migrations import MIGRATIONS
+from .models import Transcript
+
+_SEARCH_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
+                              "‟": '"', "–": "-", "—": "-", "…": "..."})
+
+#: What ``Project.add_transcript`` did with a transcript.
+IMPORTED, NEW_VERSION, UNCHANGED = "imported", "new version", "unchanged"
+
+
+def search_copy(text: str) -> str:
+    """Lower-cased text with typographic quotes and dashes made plain, for matching only."""
+    return text.translate(_SEARCH_FOLD).casefold()
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Project:
+    """A study's project database. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, migrations: list[tuple[int, str]] = MIGRATIONS) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate(migrations)
+        except sqlite3.DatabaseError as err:
+            self.conn.close()
+            raise QualkitError(Errors.E041, path=self.path, reason=str(err)) from None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: commit when the block ends, roll back if it raises."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return row[0] or 0
+
+    def _migrate(self, migrations: list[tuple[int, str]]) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                          "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        current, known = self.schema_version, migrations[-1][0]
+        if current > known:
+            raise QualkitError(Errors.E040, path=self.path, found=current, known=known)
+        for version, script in migrations:
+            if version <= current:
+                continue
+            with self.transaction() as conn:
+                for statement in _statements(script):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version VALUES (?, ?)", (version, now()))
+
+    # -- writing ---------------------------------------------------------------------------------
+    def is_unchanged(self, source_name: str, sha256: str) -> bool:
+        """True when this exact file content is already the current version of its source."""
+        row = self.conn.execute(
+            "SELECT 1 FROM transcripts WHERE source_name = ? AND sha256 = ? AND is_current = 1 "
+            "LIMIT 1", (source_name, sha256)).fetchone()
+        return row is not None
+
+    def add_transcripts(self, transcripts: list[Transcript], segmentation: dict) -> list[str]:
+        """Store the transcripts of one source file in one transaction; return what was done."""
+        with self.transaction():
+            return [self._add_transcript(t, segmentation) for t in transcripts]
+
+    def _add_transcript(self, transcript: Transcript, segmentation: dict) -> str:
+        conn, case, stamp = self.conn, transcript.case, now()
+        source_name = Path(transcript.source).name
+        previous = conn.execute(
+            "SELECT id, version, sha256 FROM transcripts WHERE case_id = ? AND source_name = ? "
+            "AND is_current = 1", (case.id, source_name)).fetchone()
+        if previous and previous[2] == transcript.sha256:
+            return UNCHANGED
+        version = previous[1] + 1 if previous else 1
+        conn.execute("INSERT OR IGNORE INTO cases (id, created_at) VALUES (?, ?)", (case.id, stamp))
+        self._set_attributes(case.id, case.attributes,
+                             "table" if transcript.encoding == "table" else "front_matter", stamp)
+        if previous:
+            conn.execute("UPDATE transcripts SET is_current = 0 WHERE id = ?", (previous[0],))
+        transcript_id = conn.execute(
+            "INSERT INTO transcripts (case_id, source_name, source_path, sha256, format, encoding, "
+            "version, preamble, segmentation, n_turns, n_segments, n_words, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (case.id, source_name, str(transcript.source), transcript.sha256, transcript.format,
+             transcript.encoding, version, transcript.preamble, json.dumps(segmentation),
+             len(transcript.turns), len(transcript.segments), transcript.n_words, stamp)).lastrowid
+        turn_ids = {}
+        for turn in transcript.turns:
+            turn_ids[turn.index] = conn.execute(
+                "INSERT INTO turns (transcript_id, idx, speaker, role, time, line, text, search_text, "
+                "sentences, n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (transcript_id, turn.index, turn.speaker, turn.role, turn.time, turn.line, turn.text,
+                 search_copy(turn.text), json.dumps(turn.sentences, separators=(",", ":")),
+                 turn.n_words)).lastrowid
+        rows = [(versioned_id(seg.id, version), transcript_id, turn_ids[seg.turn_index], seg.index,
+                 seg.start, seg.end, seg.text, search_copy(seg.text), seg.n_words)
+                for seg in transcript.segments]
+        try:
+            conn.executemany("INSERT INTO segments (id, transcript_id, turn_id, idx, start, end, text, "
+                             "search_text, n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.IntegrityError:
+            clash = next(r[0] for r in rows if self._segment_source(r[0]))
+            raise QualkitError(Errors.E042, path=transcript.source, segment_id=clash,
+                               other=self._segment_source(clash)) from None
+        self.log("import", case.id, {"source": str(transcript.source), "sha256": transcript.sha256,
+                                     "version": version, "segments": len(rows)})
+        return NEW_VERSION if previous else IMPORTED
+
+    def _segment_source(self, segment_id: str) -> str | None:
+        row = self.conn.execute("SELECT t.source_path FROM segments s JOIN transcripts t ON "
+                                "t.id = s.transcript_id WHERE s.id = ?", (segment_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_case_attributes(self, attributes: dict[str, dict[str, str]], source: str) -> None:
+        """Record case attributes (e.g. from a classification sheet) in one transaction."""
+        stamp = now()
+        with self.transaction() as conn:
+            for case_id, values in attributes.items():
+                conn.execute("INSERT OR IGNORE INTO cases (id, created_at) VALUES (?, ?)",
+                             (case_id, stamp))
+                self._set_attributes(case_id, values, source, stamp)
+            self.log("case attributes", source, {"cases": len(attributes)})
+
+    def _set_attributes(self, case_id: str, values: dict[str, str], source: str, stamp: str) -> None:
+        """Sidecar sheets win over front matter: a front-matter value never replaces a sheet's."""
+        self.conn.executemany(
+            "INSERT INTO case_attributes (case_id, name, value, source, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, name) DO UPDATE SET "
+            "value = excluded.value, source = excluded.source, updated_at = excluded.updated_at "
+            "WHERE case_attributes.source != 'sidecar' OR excluded.source = 'sidecar'",
+            [(case_id, name, value, source, stamp) for name, value in values.items()])
+
+    def log(self, action: str, target: str | None, detail: dict | None = None) -> None:
+        """Append to the audit log (inside the caller's transaction when there is one)."""
+        self.conn.execute("INSERT INTO audit_log (at, action, target, detail) VALUES (?, ?, ?, ?)",
+                          (now(), action, target, json.dumps(detail or {}, sort_keys=True)))
+
+    # -- reading ---------------------------------------------------------------------------------
+    def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        return pd.read_sql_query(sql, self.conn, params=params)
+
+    def transcripts(self, current_only: bool = True) -> pd.DataFrame:
+        where = "WHERE is_current = 1" if current_only else ""
+        return self.query(f"SELECT * FROM transcripts {where} ORDER BY case_id, source_name, version")
+
+    def turns(self, case: str | None = None, current_only: bool = True) -> pd.DataFrame:
+        """Turns with their case, for reading a transcript back as context."""
+        sql = ("SELECT t.case_id AS case_id, u.idx AS turn, u.speaker, u.role, u.time, u.line, u.text, "
+               "u.sentences, u.n_words, t.version FROM turns u JOIN transcripts t ON "
+               "t.id = u.transcript_id WHERE (? IS NULL OR t.case_id = ?)")
+        sql += " AND t.is_current = 1" if current_only else ""
+        return self.query(sql + " ORDER BY t.case_id, t.source_name, u.idx", (case, case))
+
+    def segments(self, current_only: bool = True) -> pd.DataFrame:
+        """The codable segments: id, case, speaker, role, offsets into the turn, and text."""
+        sql = ("SELECT s.id AS segment_id, t.case_id AS \"case\", u.speaker, u.role, u.idx AS turn, "
+               "s.idx AS segment, s.start, s.end, s.text, s.n_words, t.source_name, t.version "
+               "FROM segments s JOIN turns u ON u.id = s.turn_id JOIN transcripts t ON "
+               "t.id = s.transcript_id")
+        sql += " WHERE t.is_current = 1" if current_only else ""
+        return self.query(sql + " ORDER BY t.case_id, t.source_name, u.idx, s.idx")
+
+    def cases(self) -> pd.DataFrame:
+        """One row per case, one column per attribute (the shape of NVivo's classification sheet)."""
+        long = self.query("SELECT c.id AS \"case\", a.name, a.value FROM cases c LEFT JOIN "
+                          "case_attributes a ON a.case_id = c.id ORDER BY c.id")
+        if long.empty:
+            return pd.DataFrame(columns=["case"])
+        wide = long.dropna(subset=["name"]).pivot(index="case", columns="name", values="value")
+        wide = wide.reindex(sorted(long["case"].unique())).reset_index()
+        wide.columns.name = None
+        return wide
+
+    def audit_log(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM audit_log ORDER BY id")
+
+
+def versioned_id(segment_id: str, version: int) -> str:
+    """Segment ids of a re-imported, changed file carry the version, so old codings keep theirs."""
+    return segment_id if version == 1 else f"{segment_id}@v{version}"
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
