@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from pathlib import PurePath
 from typing import Iterable, Sequence
 
 from .errors import Errors, QualkitError
@@ -57,7 +58,8 @@ class Segmenter:
         out = []
         for transcript in transcripts:
             turns = [self._annotate(turn, next(docs)) for turn in transcript.turns]
-            segments = [seg for turn in turns for seg in self._segments(transcript.case.id, turn)]
+            prefix = segment_prefix(transcript)
+            segments = [seg for turn in turns for seg in self._segments(prefix, turn)]
             out.append(dataclasses.replace(transcript, turns=tuple(turns), segments=tuple(segments)))
         return out
 
@@ -66,19 +68,20 @@ class Segmenter:
         sentences = tuple((s.start_char, s.end_char) for s in doc.sents)
         return dataclasses.replace(turn, sentences=sentences, n_words=count_words(turn.text))
 
-    def _segments(self, case: str, turn: Turn) -> Iterable[Segment]:
+    def _segments(self, prefix: tuple[str, str], turn: Turn) -> Iterable[Segment]:
         if turn.role != RESPONDENT and not self.all_speakers:
             return []
         if turn.segment_ids:  # a spreadsheet row: kept whole, under the id the user gave it
-            return [self._segment(case, turn, 0, 0, len(turn.text), turn.segment_ids[0])]
+            return [self._segment(prefix, turn, 0, 0, len(turn.text), turn.segment_ids[0])]
         spans = {"turn": self._turn_windows, "sentence": self._sentences,
                  "paragraph": self._paragraphs}[self.unit](turn)
-        return [self._segment(case, turn, i, start, end) for i, (start, end) in enumerate(spans)]
+        return [self._segment(prefix, turn, i, start, end) for i, (start, end) in enumerate(spans)]
 
-    def _segment(self, case: str, turn: Turn, index: int, start: int, end: int,
+    def _segment(self, prefix: tuple[str, str], turn: Turn, index: int, start: int, end: int,
                  segment_id: str | None = None) -> Segment:
+        case, id_prefix = prefix
         text = turn.text[start:end]
-        return Segment(id=segment_id or f"{case}:t{turn.index:03d}:{index}", case=case,
+        return Segment(id=segment_id or f"{id_prefix}:t{turn.index:03d}:{index}", case=case,
                        turn_index=turn.index, index=index, start=start, end=end, text=text,
                        speaker=turn.speaker, n_words=count_words(text))
 
@@ -113,6 +116,13 @@ class Segmenter:
             end, words = s_end, words + n
         windows.append((start, end))
         return windows
+
+
+def segment_prefix(transcript: Transcript) -> tuple[str, str]:
+    """(case, id prefix): 'P05' for P05.txt, 'P05/part2' when a case's file has another name,
+    so that a case imported from several files never gets one segment id twice."""
+    case, stem = transcript.case.id, PurePath(transcript.source).stem
+    return case, case if stem == case else f"{case}/{stem}"
 
 
 def count_words(text: str) -> int:
