@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -25,7 +26,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str) -> None:
-    err.print(f"[red]error[/red]: {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error[/red]: {escape(message)}", highlight=False, soft_wrap=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,7 +93,7 @@ def info_command(project_path) -> None:
             table.add_column(column, justify="right" if column in ("turns", "segments", "words",
                                                                     "version") else "left")
         for row in transcripts.itertuples():
-            table.add_row(row.case_id, row.source_name, row.format, str(row.version),
+            table.add_row(escape(row.case_id), escape(row.source_name), row.format, str(row.version),
                           str(row.n_turns), str(row.n_segments), str(row.n_words))
         out.print(table)
         out.print(f"{len(cases)} cases, {len(transcripts)} transcripts, "
@@ -114,7 +115,7 @@ def _print_report(report: ImportReport, project_path: Path) -> None:
         if f.status == "failed":
             continue
         cases = ", ".join(f.cases) if len(f.cases) <= 3 else f"{len(f.cases)} cases"
-        table.add_row(Path(f.path).name, cases, f.format, f.status, str(f.turns), str(f.segments),
+        table.add_row(escape(Path(f.path).name), escape(cases), f.format, f.status, str(f.turns), str(f.segments),
                       str(f.words), str(f.speakers))
     out.print(table)
     for message in report.errors + [f.error for f in report.failed]:

@@ -148,6 +148,10 @@ def _import_chunk(files: list[Path], project: Project, segmenter: Segmenter,
         except QualkitError as err:
             report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
             _tick(progress, path)
+        except FileNotFoundError:
+            report.files.append(FileResult(str(path), "failed",
+                                           error=str(QualkitError(Errors.E001, path=path))))
+            _tick(progress, path)
         except OSError as err:
             error = QualkitError(Errors.E002, path=path, reason=err.strerror or type(err).__name__)
             report.files.append(FileResult(str(path), "failed", error=str(error)))

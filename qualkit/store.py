@@ -126,14 +126,16 @@ class Project:
             (case.id, source_name, str(transcript.source), transcript.sha256, transcript.format,
              transcript.encoding, version, transcript.preamble, json.dumps(segmentation),
              len(transcript.turns), len(transcript.segments), transcript.n_words, stamp)).lastrowid
-        turn_ids = {}
-        for turn in transcript.turns:
-            turn_ids[turn.index] = conn.execute(
-                "INSERT INTO turns (transcript_id, idx, speaker, role, time, line, text, search_text, "
-                "sentences, n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (transcript_id, turn.index, turn.speaker, turn.role, turn.time, turn.line, turn.text,
-                 search_copy(turn.text), json.dumps(turn.sentences, separators=(",", ":")),
-                 turn.n_words)).lastrowid
+        # Turn ids are assigned here so that all turns go in with one executemany call.
+        first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM turns").fetchone()[0]
+        turn_ids = {turn.index: first_id + i for i, turn in enumerate(transcript.turns)}
+        conn.executemany(
+            "INSERT INTO turns (id, transcript_id, idx, speaker, role, time, line, text, search_text, "
+            "sentences, n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(turn_ids[turn.index], transcript_id, turn.index, turn.speaker, turn.role, turn.time,
+              turn.line, turn.text, search_copy(turn.text),
+              json.dumps(turn.sentences, separators=(",", ":")), turn.n_words)
+             for turn in transcript.turns])
         rows = [(versioned_id(seg.id, version), transcript_id, turn_ids[seg.turn_index], seg.index,
                  seg.start, seg.end, seg.text, search_copy(seg.text), seg.n_words)
                 for seg in transcript.segments]

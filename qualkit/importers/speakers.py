@@ -27,8 +27,25 @@ LABEL_LINE = re.compile(
     (?:[ \t]+|$)(?P<text>.*)$""",
     re.X,
 )
+HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]")
 TIME_ONLY = re.compile(rf"^[ \t]*[\[(]?(?P<time>{TIME})[\])]?[ \t]*$")
-_RESERVED_KEYS = {"case", "interviewer_labels"}
+#: libyaml's C loader when PyYAML was built with it: the same safe subset, many times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontMatterLoader(_YAML_LOADER):
+    """Numbers, dates and times stay as written: 'case: 007' is '007', not 7; 'time: 10:30' is
+    '10:30', not 630 (YAML 1.1 sexagesimal); 'id: 0012' is '0012', not 10 (octal)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag.rsplit(":", 1)[-1] not in ("int", "float", "timestamp")]
+    for first, resolvers in _YAML_LOADER.yaml_implicit_resolvers.items()}
+#: YAML errors found only after the end of a quote, bracket or key that began lines earlier: the
+#: line to fix is where it began (the context), not where the parser gave up (the problem).
+_OPENED_CONTEXTS = ("while scanning a quoted scalar", "while parsing a flow",
+                    "while scanning a simple key")
 
 
 @dataclass
@@ -47,9 +64,11 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
     if closing is None:
         raise QualkitError(Errors.E010, line=1)
     try:
-        data = yaml.safe_load("\n".join(lines[1:closing]))
+        data = yaml.load("\n".join(lines[1:closing]), Loader=_FrontMatterLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
+        if str(getattr(err, "context", None)).startswith(_OPENED_CONTEXTS):
+            mark = getattr(err, "context_mark", None) or mark  # where the unclosed thing began
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise QualkitError(Errors.E011, line=line, problem=problem) from None
@@ -141,9 +160,14 @@ def parse_labelled_lines(lines: list[str], *, first_line_number: int = 1,
         only_time = TIME_ONLY.match(line)
         if only_time:
             pending_time = only_time.group("time")
-        elif builder.turns:
+            continue
+        if line.strip():
+            pending_time = None  # a timestamp is a turn's time only on the line above its label
+        if HEADING.match(line):
+            continue  # a Markdown or Word heading is document structure, not speech
+        if builder.turns:
             builder.add(line)
-        elif line.strip() and not line.lstrip().startswith("#"):
+        elif line.strip():
             preamble.append(line.strip())
     turns = builder.build()
     check_turns(turns, front.interviewer_labels)

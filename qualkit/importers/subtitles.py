@@ -20,6 +20,8 @@ TIMING = re.compile(r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
                     r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
 VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<speaker>[^>]+)>")
 TAG = re.compile(r"</?[^>]+>")
+CLOCK = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}\b")
+_NOT_CUES = ("WEBVTT", "NOTE", "STYLE", "REGION")
 
 
 def read_subtitle_transcript(path: Path, sha256: str) -> list[Transcript]:
@@ -28,6 +30,9 @@ def read_subtitle_transcript(path: Path, sha256: str) -> list[Transcript]:
     speaker_seen = False
     for line_number, cue_lines in _cues(text):
         timing_at = next((i for i, line in enumerate(cue_lines) if "-->" in line), None)
+        if timing_at is None and not cue_lines[0].startswith(_NOT_CUES):
+            # every other block is a cue: one whose timing line lacks '-->' is broken, not skipped
+            timing_at = next((i for i, line in enumerate(cue_lines) if CLOCK.match(line)), None)
         if timing_at is None:
             continue  # WEBVTT header, NOTE, STYLE or REGION block
         timing = TIMING.match(cue_lines[timing_at])

@@ -45,6 +45,9 @@ def read_table(path: Path, sheet: int | str = 0) -> pd.DataFrame:
                                    hint=container[1])
             text, _ = decode(data, path)
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            if not isinstance(frame.index, pd.RangeIndex):  # pandas made the extra fields an index
+                raise QualkitError(Errors.E033, path=path, line=2, reason="rows have more fields "
+                                   "than the header; put text holding commas in double quotes")
     except QualkitError:
         raise
     except Exception as err:  # pandas and openpyxl raise many types for a malformed sheet
@@ -80,7 +83,7 @@ def read_table_transcripts(path: Path, sha256: str, options: TableOptions = Tabl
         text = values[text_col].strip()
         if not text:
             continue
-        row_id = values[id_col].strip() if id_col else f"{path.stem}:{row_number}"
+        row_id = (values[id_col].strip() if id_col else "") or f"{path.stem}:{row_number}"
         if row_id in first_row_of_id:
             raise QualkitError(Errors.E031, path=path, line=row_number, value=row_id,
                                first=first_row_of_id[row_id], second=row_number)
