@@ -29,6 +29,15 @@ def fail(message: str) -> None:
     err.print(f"[red]error[/red]: {escape(message)}", highlight=False, soft_wrap=True)
 
 
+def open_project(path: Path) -> Project:
+    """Open the project database, or end the command with one line saying why it cannot be."""
+    try:
+        return Project(path)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qualkit")
 def main() -> None:
@@ -58,12 +67,7 @@ def import_command(paths, project_path, cases, unit, max_words, all_speakers, te
     """Import transcripts (txt, md, docx, vtt, srt, csv, xlsx) and folders into a project."""
     segmenter = Segmenter(unit=unit, max_words=max_words, all_speakers=all_speakers)
     options = TableOptions(text_column=text_column, id_column=id_column, case_column=case_column)
-    try:
-        project = Project(project_path)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
-    with project:
+    with open_project(project_path) as project:
         total = len(expand_paths(paths, skip=[cases] if cases else []))
         with _progress() as progress:
             task = progress.add_task("importing", total=total)
@@ -80,12 +84,7 @@ def import_command(paths, project_path, cases, unit, max_words, all_speakers, te
               type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def info_command(project_path) -> None:
     """Summarise a project: cases, transcripts, turns, segments, words."""
-    try:
-        project = Project(project_path)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
-    with project:
+    with open_project(project_path) as project:
         transcripts = project.transcripts()
         cases = project.cases()
         table = Table(title=f"{project_path} (schema {project.schema_version})")

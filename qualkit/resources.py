@@ -30,19 +30,21 @@ def _files_with(distribution: str, name: str) -> list[Path]:
     return [Path(dist.locate_file(f)) for f in dist.files or () if f.name == name]
 
 
+def _model_dir(distribution: str, marker: str) -> Path:
+    """The directory inside an installed distribution that holds the file ``marker``."""
+    candidates = [path.parent for path in _files_with(distribution, marker)]
+    if not candidates:
+        raise ModelNotInstalled(f"no {marker} in '{distribution}'. Fix: reinstall it")
+    return candidates[0]
+
+
 @functools.cache
 def spacy_model_path() -> Path:
     """Directory of the en_core_web_sm 3.8.0 pipeline (the one holding its config.cfg)."""
-    candidates = [p.parent for p in _files_with(SPACY_DISTRIBUTION, "config.cfg")]
-    if not candidates:
-        raise ModelNotInstalled(f"no config.cfg in '{SPACY_DISTRIBUTION}'. Fix: reinstall it")
-    return candidates[0]
+    return _model_dir(SPACY_DISTRIBUTION, "config.cfg")
 
 
 @functools.cache
 def embedding_model_path() -> Path:
     """Directory of the all-MiniLM-L6-v2 sentence-transformers model (holding modules.json)."""
-    candidates = [p.parent for p in _files_with(EMBEDDING_DISTRIBUTION, "modules.json")]
-    if not candidates:
-        raise ModelNotInstalled(f"no modules.json in '{EMBEDDING_DISTRIBUTION}'. Fix: reinstall it")
-    return candidates[0]
+    return _model_dir(EMBEDDING_DISTRIBUTION, "modules.json")
