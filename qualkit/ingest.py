@@ -7,8 +7,10 @@ only itself; unchanged files are recognised by their hash and skipped before any
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
+import gc
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -124,10 +126,29 @@ def import_paths(paths: Iterable[str | Path], project: Project, *, segmenter: Se
         except QualkitError as err:
             report.errors.append(str(err))
     files = expand_paths(paths, skip=[sidecar] if sidecar else [])
-    for start in range(0, len(files), CHUNK_FILES):
-        _import_chunk(files[start:start + CHUNK_FILES], project, segmenter, table_options, report,
-                      progress)
+    with _cyclic_gc_paused():
+        for start in range(0, len(files), CHUNK_FILES):
+            _import_chunk(files[start:start + CHUNK_FILES], project, segmenter, table_options,
+                          report, progress)
     return report
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cycle collector for the length of an import.
+
+    An import creates millions of short-lived objects (tokens, turns, rows) and no reference
+    cycles: after a million-word import with the collector off, ``gc.collect()`` finds nothing.
+    Left on, the collector keeps re-scanning everything alive, a fifth of the import's time.
+    Reference counting still frees every object as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _import_chunk(files: list[Path], project: Project, segmenter: Segmenter,

@@ -49,7 +49,6 @@ MIGRATIONS: list[tuple[int, str]] = [
         time          TEXT,
         line          INTEGER,
         text          TEXT NOT NULL,            -- verbatim
-        search_text   TEXT NOT NULL,            -- normalised quotes and case, for searching only
         sentences     TEXT NOT NULL,            -- JSON [[start, end], ...] into text
         n_words       INTEGER NOT NULL,
         UNIQUE (transcript_id, idx)
@@ -61,8 +60,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         idx           INTEGER NOT NULL,
         start         INTEGER NOT NULL,         -- character offsets into turns.text
         end           INTEGER NOT NULL,
-        text          TEXT NOT NULL,
-        search_text   TEXT NOT NULL,
+        text          TEXT NOT NULL,            -- verbatim
+        search_text   TEXT NOT NULL,            -- normalised quotes and case, for searching only
         n_words       INTEGER NOT NULL
     );
     CREATE INDEX segments_by_transcript ON segments (transcript_id);

@@ -1,10 +1,9 @@
 """Sentence boundaries, word counts and codable segments for imported transcripts.
 
-Segmentation uses spaCy's blank English tokenizer with the rule-based ``sentencizer``: interview
-speech is punctuated by the transcriber, so punctuation rules find its sentences as well as a parser
-would, at a fraction of the cost, with no model to load and with the same output on every machine.
-Every turn is tokenised once; sentence offsets are kept on the turn so that later stages (quotes,
-interchange) can cut exact spans without tokenising again.
+Sentences come from spaCy's English tokenizer and the rules of its ``sentencizer`` (see
+:mod:`qualkit.sentences` for why those, and how they are made fast). Every turn is tokenised once;
+sentence offsets are kept on the turn so that later stages (quotes, interchange) can cut exact spans
+without tokenising again.
 
 A segment is a respondent turn; a turn longer than ``max_words`` is cut into windows of whole
 sentences (a quote-sized unit that a coder can judge); ``unit="sentence"`` and ``unit="paragraph"``
@@ -14,29 +13,17 @@ cut finer. Offsets are into the verbatim turn text.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from pathlib import PurePath
 from typing import Iterable, Sequence
 
-from spacy.attrs import IDX, SENT_START
-
 from .errors import Errors, QualkitError
 from .models import RESPONDENT, Segment, Transcript, Turn
+from .sentences import SentenceSplitter
 
 UNITS = ("turn", "sentence", "paragraph")
 DEFAULT_UNIT = "turn"
 DEFAULT_MAX_WORDS = 120
-
-
-@functools.cache
-def sentence_pipeline():
-    """spaCy blank English with a sentencizer: the tokeniser every qualkit stage shares."""
-    import spacy
-
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,20 +44,20 @@ class Segmenter:
     def transform(self, transcripts: Sequence[Transcript]) -> list[Transcript]:
         """Return the transcripts with sentences, word counts and segments filled in."""
         texts = (turn.text for transcript in transcripts for turn in transcript.turns)
-        docs = iter(sentence_pipeline().pipe(texts, batch_size=self.batch_size))
+        sentences = SentenceSplitter(batch_size=self.batch_size).pipe(texts)
         out = []
         for transcript in transcripts:
-            turns = [self._annotate(turn, next(docs)) for turn in transcript.turns]
+            turns = [self._annotate(turn, next(sentences)) for turn in transcript.turns]
             prefix = segment_prefix(transcript)
             segments = [seg for turn in turns for seg in self._segments(prefix, turn)]
             out.append(dataclasses.replace(transcript, turns=tuple(turns), segments=tuple(segments)))
         return out
 
     @staticmethod
-    def _annotate(turn: Turn, doc) -> Turn:
+    def _annotate(turn: Turn, sentences: tuple[tuple[int, int], ...]) -> Turn:
         # Built directly rather than with dataclasses.replace, which costs 5x more per turn.
         return Turn(index=turn.index, speaker=turn.speaker, role=turn.role, text=turn.text,
-                    time=turn.time, line=turn.line, sentences=sentence_offsets(doc, turn.text),
+                    time=turn.time, line=turn.line, sentences=sentences,
                     n_words=count_words(turn.text), segment_ids=turn.segment_ids)
 
     def _segments(self, prefix: tuple[str, str], turn: Turn) -> Iterable[Segment]:
@@ -139,28 +126,6 @@ _WORD = re.compile(r"[^\W_]\S*")
 def count_words(text: str) -> int:
     """Words as a reader counts them: whitespace-separated tokens holding a letter or digit."""
     return len(_WORD.findall(text))
-
-
-def sentence_offsets(doc, text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) character offsets of the doc's sentences, without surrounding whitespace.
-
-    Read from spaCy's token array in one call instead of building a Span per sentence: the same
-    boundaries as ``doc.sents`` at a fraction of the cost on a million-word import.
-    """
-    if not len(doc):
-        return ()
-    columns = doc.to_array([SENT_START, IDX])
-    starts = columns[columns[:, 0] == 1, 1].tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
-    spans = []
-    for left, right in zip(starts, starts[1:] + [len(text)]):
-        piece = text[left:right]
-        stripped = piece.strip()
-        if stripped:
-            left += len(piece) - len(piece.lstrip())
-            spans.append((left, left + len(stripped)))
-    return tuple(spans)
 
 
 def segment(transcripts: Sequence[Transcript], unit: str = DEFAULT_UNIT,

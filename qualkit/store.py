@@ -23,6 +23,8 @@ from .models import Transcript
 _SEARCH_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
                               "‟": '"', "–": "-", "—": "-", "…": "..."})
 
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, not one per call
+
 #: What ``Project.add_transcript`` did with a transcript.
 IMPORTED, NEW_VERSION, UNCHANGED = "imported", "new version", "unchanged"
 
@@ -130,11 +132,10 @@ class Project:
         first_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM turns").fetchone()[0]
         turn_ids = {turn.index: first_id + i for i, turn in enumerate(transcript.turns)}
         conn.executemany(
-            "INSERT INTO turns (id, transcript_id, idx, speaker, role, time, line, text, search_text, "
-            "sentences, n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO turns (id, transcript_id, idx, speaker, role, time, line, text, sentences, "
+            "n_words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(turn_ids[turn.index], transcript_id, turn.index, turn.speaker, turn.role, turn.time,
-              turn.line, turn.text, search_copy(turn.text),
-              json.dumps(turn.sentences, separators=(",", ":")), turn.n_words)
+              turn.line, turn.text, _compact_json(turn.sentences), turn.n_words)
              for turn in transcript.turns])
         rows = [(versioned_id(seg.id, version), transcript_id, turn_ids[seg.turn_index], seg.index,
                  seg.start, seg.end, seg.text, search_copy(seg.text), seg.n_words)

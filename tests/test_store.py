@@ -173,3 +173,25 @@ def test_killing_the_writer_mid_import_leaves_a_consistent_database(tmp_path):
         assert sorted(project.transcripts().case_id) == [f"C{i:02d}" for i in range(6)]
         segments = project.segments()
         assert segments.segment_id.is_unique and len(segments) == 6 * 2
+
+
+def test_import_leaves_no_cyclic_garbage_and_restores_the_collector(tmp_path):
+    import gc
+
+    write_interviews(tmp_path / "in", 4)
+    gc.collect()
+    assert gc.isenabled()
+    with Project(tmp_path / "p.qualkit") as project:
+        gc.disable()
+        import_paths([tmp_path / "in"], project)
+        assert not gc.isenabled()  # a caller's choice is left as it was
+        gc.enable()
+        import_paths([tmp_path / "in2"], project)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with Project(tmp_path / "q.qualkit") as project:
+            import_paths([tmp_path / "in"], project)
+        assert gc.collect() == 0  # why pausing the collector during an import is safe
+    finally:
+        gc.enable()
