@@ -15,7 +15,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import QualkitError
+from .embeddings import Embedder
+from .errors import Errors, QualkitError
 from .importers import TableOptions
 from .ingest import ImportReport, expand_paths, import_paths
 from .segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
@@ -123,3 +124,150 @@ def _print_report(report: ImportReport, project_path: Path) -> None:
     out.print(f"{len(done)} of {len(report.files)} files imported or up to date; "
               f"{sum(f.segments for f in done)} new segments, {sum(f.words for f in done)} words"
               + (f"; [red]{len(report.failed)} failed[/red]" if report.failed else ""))
+
+
+DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_plus.yaml"
+
+
+@main.command("code")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the coded segments (.csv).")
+@click.option("--train", "train_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Human-coded sheet(s) (wide format) for the learned coder; repeatable.")
+@click.option("--no-codebook-training", is_flag=True,
+              help="Ignore the human-coded sheets the codebook names under 'training'.")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Import into this project and store the codings there (else all in memory).")
+@click.option("--explain", is_flag=True, help="Add a rationale column: why each code was given.")
+@click.option("--cases", type=click.Path(path_type=Path), help="Case classification sheet.")
+def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_training, project_path,
+                 explain, cases) -> None:
+    """Suggest codes for every respondent segment, with scores and evidence."""
+    from .coding import code_segments, load_codebook, train_coder
+    from .ingest import segments_from_paths
+
+    try:
+        codebook = load_codebook(codebook_path)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    project = open_project(project_path) if project_path else None
+    try:
+        with _status("reading inputs"):
+            segments, report = segments_from_paths(inputs, project, cases=cases)
+        segments = segments[segments.role == "respondent"].reset_index(drop=True)
+        for failed in report.failed:
+            fail(failed.error)
+        if segments.empty:
+            fail(str(QualkitError(Errors.E075)))
+            sys.exit(1)
+        with _status(f"training coders on {codebook.name}"):
+            coder = train_coder(codebook, train_paths,
+                                use_codebook_training=not no_codebook_training,
+                                embedder=Embedder(cache=project))
+        with _status(f"coding {len(segments)} segments"):
+            coded = code_segments(segments, coder, explain=explain, project=project)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    finally:
+        if project is not None:
+            project.close()
+    write_csv(coded, out_path)
+    counts = ", ".join(f"{t} {int(coded[t].sum())}" for t in codebook.themes)
+    out.print(f"coded {len(coded)} segments into {out_path}: {counts}")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command("evaluate")
+@click.option("--gold", "gold_path", required=True, type=click.Path(path_type=Path))
+@click.option("--pred", "pred_path", type=click.Path(path_type=Path),
+              help="Coded segments to score (from 'qualkit code'); leave out with --cv.")
+@click.option("--cv", "folds", type=click.IntRange(min=2),
+              help="Instead of --pred: train on all but one fold of the gold's cases, code that "
+                   "fold, and score the pooled out-of-fold coding.")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the table as .csv.")
+def evaluate_command(gold_path, pred_path, folds, codebook_path, out_path) -> None:
+    """Agreement of automatic coding with a human gold standard, per code and overall."""
+    if (pred_path is None) == (folds is None):
+        fail("give either --pred coded.csv or --cv N. Fix: 'qualkit evaluate --gold gold.csv "
+             "--pred coded.csv', or '--cv 5' to cross-validate on the gold itself")
+        sys.exit(2)
+    if pred_path is not None:
+        _agreement(gold_path, pred_path, codebook_path, out_path, "gold", "pred")
+        return
+    from .coding import load_codebook
+    from .coding.validation import cross_validate
+
+    try:
+        codebook = load_codebook(codebook_path)
+        with _status(f"cross-validating over {folds} folds of cases"):
+            table, _ = cross_validate(codebook, [gold_path], folds=folds)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    _show_agreement(table, f"{folds}-fold cross-validation on {gold_path}", out_path)
+
+
+@main.command("agree")
+@click.argument("first", type=click.Path(path_type=Path))
+@click.argument("second", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False))
+def agree_command(first, second, codebook_path, out_path) -> None:
+    """Coding comparison of two human coders (kappa and alpha per code), for a methods section."""
+    _agreement(first, second, codebook_path, out_path, "A", "B")
+
+
+def _agreement(first: Path, second: Path, codebook_path: Path, out_path: Path | None,
+               first_name: str, second_name: str) -> None:
+    from .agreement import agreement_table, read_coding_csv
+    from .coding import load_codebook
+
+    try:
+        codebook = load_codebook(codebook_path)
+        a, b = read_coding_csv(first), read_coding_csv(second)
+        codes = [c for c in codebook.ids if _has_code(a, c) and _has_code(b, c)] or codebook.themes
+        table = agreement_table(a, b, codes)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    _show_agreement(table, f"{first_name}: {first}   {second_name}: {second}", out_path)
+
+
+def _show_agreement(table, title: str, out_path: Path | None) -> None:
+    view = Table(title=title)
+    for column in table.columns:
+        view.add_column(column, justify="left" if column == "code" else "right")
+    for row in table.itertuples(index=False):
+        view.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    out.print(view)
+    if out_path:
+        write_csv(table, out_path)
+
+
+def _has_code(frame, code_id: str) -> bool:
+    if code_id in frame.columns:
+        return True
+    return any(code_id in str(v).split(";") for column in ("codes", "themes")
+               if column in frame.columns for v in frame[column])
+
+
+def write_csv(frame, path: Path) -> None:
+    """Write a table atomically: a temp file beside the target, then a rename."""
+    from .atomic import atomic_write
+
+    with atomic_write(path) as handle:
+        frame.to_csv(handle, index=False)
+
+
+def _status(message: str):
+    return err.status(message, spinner="dots")

@@ -61,6 +61,32 @@ class Errors:
     E041 = "not a qualkit project database ({reason}). Fix: pass --project with a .qualkit file."
     E042 = ("segment id '{segment_id}' is already in the project (from {other}). Fix: give the rows "
             "ids that are unique across files, or import the file into another project.")
+    # codebooks
+    E060 = "cannot read the codebook ({reason}). Fix: check the path; codebooks live in codebooks/*.yaml."
+    E061 = "the codebook is not valid YAML ({problem}). Fix: check indentation and quoting at this line."
+    E062 = ("the codebook must be a mapping with a 'codes' list. Fix: start the file with 'name: ...' "
+            "and 'codes:' followed by '- id: ...' entries.")
+    E063 = "code {position} has no 'id'. Fix: add 'id: some_snake_case_id'."
+    E064 = ("code id '{code}' is not snake_case. Fix: use lower-case letters, digits and underscores, "
+            "starting with a letter, e.g. '{suggestion}'.")
+    E065 = "code id '{code}' is defined twice (first at line {first}). Fix: rename or merge one of them."
+    E066 = ("code '{code}' names parent '{parent}', which is not defined. Fix: define '{parent}' or "
+            "correct the parent id.")
+    E067 = "codes {cycle} are each other's ancestors (a cycle). Fix: remove one 'parent' link."
+    E068 = "code '{code}' has an empty definition. Fix: write one or two sentences a second coder could apply."
+    E069 = "code '{code}' has a pattern spaCy rejects ({problem}). Fix: {fix}"
+    E070 = ("code '{code}' has unknown key '{key}'. Fix: use only {allowed}.")
+    E071 = "code '{code}': '{key}' must be {expected}. Fix: {fix}"
+    # coding inputs
+    E075 = ("no segments to code in the input. Fix: give transcripts, folders, or a .csv with a 'text' "
+            "column.")
+    E076 = ("the gold file has no column for any code of the codebook (columns: {columns}). Fix: add "
+            "0/1 columns named by code ids, or a 'codes'/'themes' column of ';'-separated ids.")
+    E077 = ("unknown code id '{code}' in the {what}. Fix: use ids from the codebook ({known}).")
+    E078 = ("no rows in common between {left} and {right} (matched on '{key}'). Fix: both files need the "
+            "same segment ids in an 'id' or 'segment_id' column.")
+    E079 = ("cannot cross-validate over {folds} folds: the sheet has only {groups} case(s). Fix: "
+            "pass a smaller --cv, or code more cases.")
     # options
     E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
     E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."

@@ -204,3 +204,38 @@ def _summarise(path: Path, status: str, transcripts: list[Transcript]) -> FileRe
 def _tick(progress: Callable[[Path], None] | None, path: Path) -> None:
     if progress:
         progress(path)
+
+
+SEGMENT_COLUMNS = ["segment_id", "case", "speaker", "role", "turn", "start", "end", "text"]
+
+
+def segments_from_paths(paths: Iterable[str | Path], project: Project | None = None, *,
+                        segmenter: Segmenter | None = None,
+                        table_options: TableOptions = TableOptions(),
+                        cases: str | Path | None = None) -> tuple[pd.DataFrame, ImportReport]:
+    """The codable segments of some inputs, as a table; bad files are reported, not raised.
+
+    With a project the inputs are imported (or found unchanged) and its stored segments returned;
+    without one everything happens in memory and nothing is written.
+    """
+    segmenter = segmenter or Segmenter()
+    if project is not None:
+        report = import_paths(paths, project, segmenter=segmenter, table_options=table_options,
+                              cases=cases)
+        names = {Path(f.path).name for f in report.files if f.status != "failed"}
+        stored = project.segments()
+        stored = stored[stored["source_name"].isin(names)]
+        return stored[SEGMENT_COLUMNS].reset_index(drop=True), report
+    report, rows = ImportReport(), []
+    for path in expand_paths(paths, skip=[Path(cases)] if cases else []):
+        try:
+            transcripts = segmenter.transform(read_file(path, table_options))
+        except QualkitError as err:
+            report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
+            continue
+        report.files.append(_summarise(path, "read", transcripts))
+        for transcript in transcripts:
+            roles = {turn.index: turn.role for turn in transcript.turns}
+            rows.extend([s.id, s.case, s.speaker, roles[s.turn_index], s.turn_index, s.start, s.end,
+                         s.text] for s in transcript.segments)
+    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS), report

@@ -106,6 +106,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         detail  TEXT
     );
     """),
+    (2, """
+    CREATE TABLE embeddings (
+        text_hash  TEXT NOT NULL,               -- sha1 of the exact text embedded
+        model_id   TEXT NOT NULL,
+        dim        INTEGER NOT NULL,
+        vector     BLOB NOT NULL,               -- float32, little-endian, L2-normalised
+        PRIMARY KEY (text_hash, model_id)
+    ) WITHOUT ROWID;
+    """),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

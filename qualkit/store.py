@@ -175,6 +175,23 @@ class Project:
             "WHERE case_attributes.source != 'sidecar' OR excluded.source = 'sidecar'",
             [(case_id, name, value, source, stamp) for name, value in values.items()])
 
+    def cached_embeddings(self, hashes: list[str], model_id: str) -> dict[str, bytes]:
+        """Stored vectors (raw float32 bytes) for the text hashes that have one."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model_id = ? AND text_hash IN ({marks})",
+                (model_id, *chunk)).fetchall())
+        return found
+
+    def cache_embeddings(self, rows: list[tuple[str, int, bytes]], model_id: str) -> None:
+        """Keep vectors (hash, dim, float32 bytes) for the next run, in one transaction."""
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO embeddings (text_hash, model_id, dim, vector) "
+                             "VALUES (?, ?, ?, ?)", [(h, model_id, d, v) for h, d, v in rows])
+
     def log(self, action: str, target: str | None, detail: dict | None = None) -> None:
         """Append to the audit log (inside the caller's transaction when there is one)."""
         self.conn.execute("INSERT INTO audit_log (at, action, target, detail) VALUES (?, ?, ?, ?)",

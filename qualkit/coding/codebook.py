@@ -1,0 +1,278 @@
+"""Codebooks: the study's themes as data (YAML), validated on load with errors a researcher can act on.
+
+A codebook is the contract between human and machine coders, so a malformed one must fail loudly and
+precisely (file, line, code id, fix) before any coding runs. Everything study-specific lives in the
+YAML; nothing here knows about any particular study.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import Errors, QualkitError
+
+CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "patterns", "parent",
+             "threshold")
+TOKEN_PATTERN_KEYS = {"LEMMA", "LOWER", "ORTH", "TEXT", "POS", "TAG", "DEP", "OP", "IS_PUNCT",
+                      "IS_DIGIT", "LIKE_NUM", "NORM"}
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code: what it means, how to recognise it, where it sits in the hierarchy."""
+
+    id: str
+    label: str
+    definition: str
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    token_patterns: tuple[tuple[dict, ...], ...] = ()
+    parent: str | None = None
+    threshold: float | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Codebook:
+    name: str
+    title: str
+    version: int | str
+    codes: tuple[Code, ...]
+    attribution: str = "({role}, {area})"
+    #: human-coded sheets the learned coder starts from: (resolved path, weight per segment)
+    training: tuple[tuple[str, float], ...] = ()
+    path: str = ""
+    sha256: str = ""
+    text: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {code.id: code for code in self.codes})
+
+    @property
+    def ids(self) -> list[str]:
+        return [code.id for code in self.codes]
+
+    def code(self, code_id: str) -> Code:
+        return self._by_id[code_id]
+
+    def __contains__(self, code_id: str) -> bool:
+        return code_id in self._by_id
+
+    @property
+    def themes(self) -> list[str]:
+        """Top-level code ids, in file order."""
+        return [code.id for code in self.codes if code.parent is None]
+
+    def theme_of(self, code_id: str) -> str:
+        """The top-level ancestor of a code (a theme is its own)."""
+        code = self._by_id[code_id]
+        while code.parent is not None:
+            code = self._by_id[code.parent]
+        return code.id
+
+    def children(self, code_id: str) -> list[str]:
+        return [code.id for code in self.codes if code.parent == code_id]
+
+    def ancestors(self, code_id: str) -> list[str]:
+        """Parent, grandparent, ... up to the theme."""
+        found, code = [], self._by_id[code_id]
+        while code.parent is not None:
+            found.append(code.parent)
+            code = self._by_id[code.parent]
+        return found
+
+    def descendants(self, code_id: str) -> list[str]:
+        found, frontier = [], [code_id]
+        while frontier:
+            children = self.children(frontier.pop())
+            found.extend(children)
+            frontier.extend(children)
+        return found
+
+    @property
+    def leaves(self) -> list[str]:
+        parents = {code.parent for code in self.codes}
+        return [code.id for code in self.codes if code.id not in parents]
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook file; raise :class:`QualkitError` naming file, line and fix."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QualkitError(Errors.E060, path=path, reason=getattr(err, "strerror", None) or
+                           type(err).__name__) from None
+    try:
+        return parse_codebook(text, path)
+    except QualkitError as err:
+        raise err.located(path)
+
+
+def parse_codebook(text: str, path: str | Path = "codebook") -> Codebook:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise QualkitError(Errors.E061, path=path, line=mark.line + 1 if mark else None,
+                           problem=getattr(err, "problem", None) or "unreadable") from None
+    if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:
+        raise QualkitError(Errors.E062, path=path, line=1)
+    lines = _code_lines(root)
+    codes = [_parse_code(entry, i, lines.get(i, 0), path) for i, entry in enumerate(data["codes"])]
+    _check_hierarchy(codes, path)
+    base = Path(path).parent
+    training = [(str((base / sheet).resolve()), weight)
+                for sheet, weight in _training_sheets(data.get("training"), path)]
+    return Codebook(name=str(data.get("name") or Path(path).stem), title=str(data.get("title", "")),
+                    version=data.get("version", 1), codes=tuple(codes),
+                    attribution=str(data.get("attribution", "({role}, {area})")),
+                    training=tuple(training), path=str(path),
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text)
+
+
+def _training_sheets(entries: object, path) -> list[tuple[str, float]]:
+    """'training' lists sheets as paths or as {path: ..., weight: ...} (a weight below 1 lets a
+    noisier sheet count for less than the codebook's examples)."""
+    entries = [entries] if isinstance(entries, (str, dict)) else (entries or [])
+    sheets = []
+    for entry in entries if isinstance(entries, list) else [None]:
+        if isinstance(entry, str):
+            sheets.append((entry, 1.0))
+        elif (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+              and isinstance(entry.get("weight", 1.0), (int, float)) and entry.get("weight", 1.0) > 0):
+            sheets.append((entry["path"], float(entry.get("weight", 1.0))))
+        else:
+            raise QualkitError(Errors.E071, path=path, line=1, code="(codebook)", key="training",
+                               expected="a list of CSV paths or {path, weight} entries",
+                               fix="write 'training: [gold.csv]' or "
+                                   "'training: [{path: gold.csv, weight: 0.5}]'")
+    return sheets
+
+
+def _code_lines(root) -> dict[int, int]:
+    """1-based line of each entry of the 'codes' list, from the YAML node tree."""
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for key, value in root.value:
+        if key.value == "codes" and isinstance(value, yaml.SequenceNode):
+            return {i: item.start_mark.line + 1 for i, item in enumerate(value.value)}
+    return {}
+
+
+def _parse_code(entry: object, position: int, line: int, path) -> Code:
+    if not isinstance(entry, dict) or not entry.get("id"):
+        raise QualkitError(Errors.E063, path=path, line=line, position=position + 1)
+    code_id = str(entry["id"])
+    where = {"path": path, "line": line}
+    if not _SNAKE.match(code_id):
+        suggestion = re.sub(r"[^a-z0-9]+", "_", code_id.lower()).strip("_") or "code"
+        raise QualkitError(Errors.E064, **where, code=code_id, suggestion=suggestion)
+    for key in entry:
+        if key not in CODE_KEYS:
+            raise QualkitError(Errors.E070, **where, code=code_id, key=key,
+                               allowed=", ".join(CODE_KEYS))
+    definition = entry.get("definition")
+    if not isinstance(definition, str) or not definition.strip():
+        raise QualkitError(Errors.E068, **where, code=code_id)
+    examples = entry.get("examples") or {}
+    if not isinstance(examples, dict) or set(examples) - {"positive", "negative"}:
+        raise QualkitError(Errors.E071, **where, code=code_id, key="examples",
+                           expected="a mapping with 'positive' and 'negative' lists",
+                           fix="write 'examples: {positive: [...], negative: [...]}'")
+    threshold = entry.get("threshold")
+    if threshold is not None and not (isinstance(threshold, (int, float)) and 0 < threshold < 1):
+        raise QualkitError(Errors.E071, **where, code=code_id, key="threshold",
+                           expected="a number between 0 and 1", fix="e.g. 'threshold: 0.5', or leave it out")
+    phrases, token_patterns = _parse_patterns(entry.get("patterns") or [], code_id, where)
+    return Code(id=code_id, label=str(entry.get("label") or code_id), definition=definition.strip(),
+                include=_strings(entry, "include", code_id, where),
+                exclude=_strings(entry, "exclude", code_id, where),
+                positive=_strings(examples, "positive", code_id, where),
+                negative=_strings(examples, "negative", code_id, where),
+                phrases=phrases, token_patterns=token_patterns,
+                parent=str(entry["parent"]) if entry.get("parent") else None,
+                threshold=float(threshold) if threshold is not None else None, line=line)
+
+
+def _strings(mapping: dict, key: str, code_id: str, where: dict) -> tuple[str, ...]:
+    value = mapping.get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise QualkitError(Errors.E071, **where, code=code_id, key=key,
+                           expected="a list of non-empty texts",
+                           fix=f"write '{key}:' followed by '- ...' lines")
+    return tuple(v.strip() for v in value)
+
+
+def _parse_patterns(patterns: object, code_id: str, where: dict):
+    """Phrases (strings) and token patterns (lists of dicts), each checked by spaCy's Matcher."""
+    from spacy.matcher import Matcher
+
+    from ..sentences import blank_english
+
+    if not isinstance(patterns, list):
+        raise QualkitError(Errors.E071, **where, code=code_id, key="patterns", expected="a list",
+                           fix="write 'patterns:' followed by '- \"phrase\"' or '- [{LEMMA: ...}]' lines")
+    phrases, tokens = [], []
+    matcher = Matcher(blank_english().vocab, validate=True)
+    for pattern in patterns:
+        if isinstance(pattern, str) and pattern.strip():
+            phrases.append(pattern.strip())
+            continue
+        problem = _token_pattern_problem(pattern)
+        if problem is None:
+            try:
+                matcher.add(code_id, [pattern])
+            except Exception as err:  # spaCy raises ValueError or MatchPatternError
+                problem = str(err).strip().splitlines()[-1][:120]
+        if problem:
+            raise QualkitError(Errors.E069, **where, code=code_id, problem=problem,
+                               fix="write a phrase string, or a list like [{LEMMA: \"scare\"}] using "
+                                   + ", ".join(sorted(TOKEN_PATTERN_KEYS)))
+        tokens.append(tuple(pattern))
+    return tuple(phrases), tuple(tokens)
+
+
+def _token_pattern_problem(pattern: object) -> str | None:
+    if not isinstance(pattern, list) or not pattern:
+        return f"{type(pattern).__name__} is neither a phrase nor a list of token dicts"
+    for token in pattern:
+        if not isinstance(token, dict):
+            return f"token {token!r} is not a mapping"
+        unknown = set(token) - TOKEN_PATTERN_KEYS
+        if unknown:
+            return f"unknown token attribute {', '.join(sorted(unknown))}"
+    return None
+
+
+def _check_hierarchy(codes: list[Code], path) -> None:
+    seen: dict[str, Code] = {}
+    for code in codes:
+        if code.id in seen:
+            raise QualkitError(Errors.E065, path=path, line=code.line, code=code.id,
+                               first=seen[code.id].line)
+        seen[code.id] = code
+    for code in codes:
+        if code.parent is not None and code.parent not in seen:
+            raise QualkitError(Errors.E066, path=path, line=code.line, code=code.id,
+                               parent=code.parent)
+    for code in codes:
+        chain, current = [code.id], code
+        while current.parent is not None:
+            if current.parent in chain:
+                cycle = chain[chain.index(current.parent):] + [current.parent]
+                raise QualkitError(Errors.E067, path=path, line=code.line, cycle=" -> ".join(cycle))
+            chain.append(current.parent)
+            current = seen[current.parent]

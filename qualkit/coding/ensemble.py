@@ -1,0 +1,139 @@
+"""The ensemble: rules, meaning and learned patterns combined, with a cut-off per code.
+
+No single coder is right everywhere: rules are precise but literal, embeddings generalise but blur
+neighbouring themes, the learned model is as good as the human codings behind it. The ensemble takes
+a weighted mean of the scores each coder has for a code and applies a per-code threshold chosen by
+cross-validation on human codings when there are some (the codebook's, or ``--train``), else the
+codebook's threshold or 0.5. Every decision keeps each coder's score and rationale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ..embeddings import Embedder
+from .codebook import Codebook
+from .labels import example_matrix
+from .learned import UNKNOWN, LearnedCoder, best_threshold
+from .rules import RuleCoder
+from .semantic import SemanticCoder
+
+DEFAULT_WEIGHTS = {"rule": 0.2, "semantic": 0.3, "learned": 0.5}
+MIN_JUDGED = 20  # human-judged segments (with a few positives) needed to tune a code's threshold
+
+
+@dataclass
+class CodingResult:
+    """Scores and decisions for a batch of segments, in codebook code order."""
+
+    codes: list[str]
+    scores: np.ndarray                       # combined, (n_segments, n_codes)
+    decisions: np.ndarray                    # 0/1, same shape
+    by_source: dict[str, np.ndarray]         # each coder's own scores (NaN where it has none)
+    rationales: list[dict[str, list[str]]]   # per segment: code -> reasons, 'source: reason'
+
+
+class CodingEnsemble(BaseEstimator):
+    """Rule + semantic + learned coders with per-code thresholds (scikit-learn conventions)."""
+
+    def __init__(self, codebook: Codebook | None = None, embedder: Embedder | None = None,
+                 weights: dict[str, float] | None = None, cv: int = 5, random_state: int = 0) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.weights = weights
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X: Sequence[str] | None = None, y: np.ndarray | None = None,
+            groups: Sequence[str] | None = None,
+            sample_weight: Sequence[float] | None = None) -> "CodingEnsemble":
+        """Fit on human-coded segments ``X``/``y`` (label matrix in codebook order), if any;
+        ``sample_weight`` lets a sheet count for less than the codebook's own examples."""
+        codebook = self.codebook
+        self.classes_ = codebook.ids
+        self.embedder_ = self.embedder or Embedder()
+        self.weights_ = dict(DEFAULT_WEIGHTS, **(self.weights or {}))
+        X = list(X or [])
+        y = np.asarray(y) if y is not None else np.zeros((0, len(self.classes_)), dtype=int)
+        groups = list(groups) if groups is not None else ["human"] * len(X)
+        weights = list(sample_weight) if sample_weight is not None else [1.0] * len(X)
+        example_texts, example_y = example_matrix(codebook)
+        self.coders_ = {
+            "rule": RuleCoder(codebook, random_state=self.random_state).fit(),
+            "semantic": SemanticCoder(codebook, self.embedder_,
+                                      random_state=self.random_state).fit(),
+            "learned": LearnedCoder(codebook, self.embedder_, cv=self.cv,
+                                    random_state=self.random_state).fit(
+                X + example_texts, np.vstack([y, example_y]),
+                groups + [f"codebook:{i}" for i in range(len(example_texts))],
+                weights + [1.0] * len(example_texts)),
+        }
+        self.thresholds_ = self._thresholds(X, y)
+        return self
+
+    def _thresholds(self, X: list[str], y: np.ndarray) -> dict[str, float]:
+        """Per code: the best-F1 cut-off on out-of-fold scores of the human-coded segments."""
+        defaults = {c.id: c.threshold or 0.5 for c in self.codebook.codes}
+        if not X:
+            return defaults
+        by_source = self._source_scores(X)[0]
+        by_source["learned"] = self.coders_["learned"].oof_proba_[:len(X)]  # never its own fit
+        combined = self._combine(by_source)
+        for j, code_id in enumerate(self.classes_):
+            known = y[:, j] != UNKNOWN
+            labels = y[known, j]
+            if known.sum() >= MIN_JUDGED and 3 <= labels.sum() < len(labels):
+                defaults[code_id] = best_threshold(labels, combined[known, j])
+        return defaults
+
+    def _source_scores(self, X: Sequence[str]):
+        by_source, reasons = {}, {}
+        for name, coder in self.coders_.items():
+            by_source[name], reasons[name] = coder.score(X)
+        by_source["rule"] = self._family_max(by_source["rule"])
+        return by_source, reasons
+
+    def _family_max(self, scores: np.ndarray) -> np.ndarray:
+        """A rule that fires for a sub-code is evidence for each of its ancestors."""
+        scores = scores.copy()
+        index = {c: j for j, c in enumerate(self.classes_)}
+        for code in self.codebook.codes:
+            for ancestor in self.codebook.ancestors(code.id):
+                scores[:, index[ancestor]] = np.maximum(scores[:, index[ancestor]],
+                                                        scores[:, index[code.id]])
+        return scores
+
+    def _combine(self, by_source: dict[str, np.ndarray]) -> np.ndarray:
+        total = np.zeros_like(by_source["rule"], dtype=float)
+        weight = np.zeros_like(total)
+        for name, scores in by_source.items():
+            present = ~np.isnan(scores)
+            total += np.where(present, scores, 0.0) * self.weights_[name]
+            weight += present * self.weights_[name]
+        return np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
+
+    def code(self, X: Sequence[str]) -> CodingResult:
+        """Score and decide every code for each segment, keeping the evidence."""
+        X = list(X)
+        by_source, reasons = self._source_scores(X)
+        scores = self._combine(by_source)
+        limits = np.array([self.thresholds_[c] for c in self.classes_])
+        decisions = (scores >= limits).astype(int)
+        rationales = []
+        for row in range(len(X)):
+            merged: dict[str, list[str]] = {}
+            for name in ("rule", "semantic", "learned"):
+                for code_id, reason in reasons[name][row].items():
+                    merged.setdefault(code_id, []).append(f"{name}: {reason}")
+            rationales.append(merged)
+        return CodingResult(list(self.classes_), scores, decisions, by_source, rationales)
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        return self.code(X).scores
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        return self.code(X).decisions

@@ -1,0 +1,154 @@
+"""Rule coder: the codebook's phrases and token patterns, matched on lemmas, minding negation.
+
+Rules are the coder a researcher can read and argue with: each suggestion names the words that
+fired. A phrase is only evidence when the speaker asserts it, so a match inside a negated clause
+("I wasn't scared") or a hypothetical one ("if he had been violent") is reported but not counted.
+Negation and conditionals are read off spaCy's dependency parse (en_core_web_sm, loaded by path).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import numpy as np
+
+from ..resources import spacy_model_path
+from .base import Coder
+from .codebook import Codebook
+
+NEGATORS = {"not", "n't", "never", "no", "nobody", "nothing", "none", "neither", "nor", "hardly",
+            "without"}
+CONDITIONAL_MARKERS = {"if", "unless", "whether", "suppose", "supposing"}
+MATCH_SCORE = 0.9
+
+
+@functools.cache
+def parser_pipeline():
+    """en_core_web_sm from its installed files, without NER (coding never needs entities)."""
+    import spacy
+
+    return spacy.load(spacy_model_path(), exclude=["ner"])
+
+
+class RuleCoder(Coder):
+    """Scores each code by the codebook's patterns that the segment asserts.
+
+    Parameters follow scikit-learn: set in ``__init__``, compiled by :meth:`fit`.
+    ``fit`` needs no labels; ``predict_proba`` returns (n_segments, n_codes) in codebook order.
+    """
+
+    def __init__(self, codebook: Codebook | None = None, batch_size: int = 64,
+                 random_state: int | None = None) -> None:
+        self.codebook = codebook
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def fit(self, X=None, y=None) -> "RuleCoder":
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        nlp = parser_pipeline()
+        self.classes_ = self.codebook.ids
+        self._matcher = Matcher(nlp.vocab)
+        # Phrases are matched on lemmas and on the words as written: the tagger lemmatises
+        # "restraining order" as "restrain order" alone and "restraining order" in a sentence.
+        self._phrases = [PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER")]
+        for code in self.codebook.codes:
+            if code.token_patterns:
+                patterns = [_lowered(p) for p in code.token_patterns]
+                self._matcher.add(code.id, patterns + [_inflected(p) for p in patterns])
+            if code.phrases:
+                docs = list(nlp.pipe(p.lower() for p in code.phrases))
+                for matcher in self._phrases:
+                    matcher.add(code.id, docs)
+        return self
+
+    def score(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Scores and, per segment, a rationale per code that matched (asserted or not)."""
+        index = {code_id: i for i, code_id in enumerate(self.classes_)}
+        scores = np.zeros((len(X), len(self.classes_)))
+        rationales: list[dict[str, str]] = []
+        nlp = parser_pipeline()
+        for row, doc in enumerate(nlp.pipe(X, batch_size=self.batch_size)):
+            found: dict[str, list[str]] = {}
+            for match_id, start, end in self._all_matches(doc):
+                code_id = nlp.vocab.strings[match_id]
+                span = doc[start:end]
+                reason = _discounted(span)
+                if reason is None:
+                    scores[row, index[code_id]] = 1 - (1 - scores[row, index[code_id]]) * (1 - MATCH_SCORE)
+                    found.setdefault(code_id, []).append(f"matched '{span.text}'")
+                else:
+                    found.setdefault(code_id, []).append(f"ignored '{span.text}' ({reason})")
+            rationales.append({code: "; ".join(dict.fromkeys(notes)) for code, notes in found.items()})
+        return scores, rationales
+
+    def _all_matches(self, doc):
+        matches = self._matcher(doc) + [m for matcher in self._phrases for m in matcher(doc)]
+        return sorted(set(matches), key=lambda m: (m[1], m[2]))
+
+
+def _lowered(pattern: tuple[dict, ...]) -> list[dict]:
+    """Word constraints compared case-insensitively (ORTH/TEXT become LOWER), lemmas lower-cased:
+    a codebook author writes "Cafcass" or "cafcass" and means both."""
+    out = []
+    for token in pattern:
+        token = dict(token)
+        for key in ("ORTH", "TEXT"):
+            if key in token:
+                token["LOWER"] = token.pop(key)
+        for key in ("LOWER", "LEMMA"):
+            value = token.get(key)
+            if isinstance(value, str):
+                token[key] = value.lower()
+            elif isinstance(value, dict) and "IN" in value:
+                token[key] = {**value, "IN": [str(v).lower() for v in value["IN"]]}
+        out.append(token)
+    return out
+
+
+def _inflected(pattern: list[dict]) -> list[dict]:
+    """The pattern with each LEMMA constraint also accepting the lemma's inflected forms as written.
+
+    The tagger leaves participles used as adjectives unlemmatised ("I was terrified" keeps
+    "terrified"), so a LEMMA pattern alone misses the commonest way fear is described.
+    """
+    out = []
+    for token in pattern:
+        token = dict(token)
+        lemma = token.pop("LEMMA", None)
+        if lemma is not None:
+            values = lemma["IN"] if isinstance(lemma, dict) and "IN" in lemma else [lemma]
+            token["LOWER"] = {"IN": sorted({form for v in values for form in inflections(str(v))})}
+        out.append(token)
+    return out
+
+
+def inflections(lemma: str) -> set[str]:
+    """Regular English inflections of a verb or noun lemma (scare -> scared, scaring, scares)."""
+    word = lemma.lower()
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ied", word[:-1] + "ies"}
+    if len(word) >= 3 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    return forms
+
+
+def _discounted(span) -> str | None:
+    """Why a match is not an assertion ('negated', 'hypothetical'), or None when it is one."""
+    for token in span:
+        for node in [token, *token.ancestors]:
+            for child in node.children:
+                if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
+                    if child.i < span.start:  # a negator inside the pattern is part of what it means
+                        return "negated"
+                if child.dep_ == "mark" and child.lower_ in CONDITIONAL_MARKERS:
+                    return "hypothetical"
+            if node.pos_ in ("VERB", "AUX") and node is not token:
+                break  # the clause ends at its verb: negation further up belongs to another clause
+        if token.i > 0 and span.doc[token.i - 1].lower_ in ("no", "never") and token.i - 1 < span.start:
+            return "negated"
+    return None

@@ -1,0 +1,137 @@
+"""Semantic coder: is a segment closer in meaning to a code's examples than to what the code is not?
+
+Each code is represented by its definition, include criteria and positive examples; what it is not,
+by its negative examples and by the positive examples of the other themes. A segment scores high for
+a code when its nearest neighbours on the code's side are nearer than those on the other side, so
+the coder generalises to wording the codebook never used, and says which example it found nearest.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..embeddings import Embedder
+from .base import Coder
+from .codebook import Codebook
+
+
+class SemanticCoder(Coder):
+    """Contrastive nearest-example scores from all-MiniLM-L6-v2 embeddings.
+
+    ``k`` neighbours are averaged on each side; ``temperature`` sets how sharply a margin in cosine
+    similarity turns into a score; ``min_similarity`` is how close a segment must come to a code's
+    own side before any score is given. ``embedder`` shares the embedding cache.
+    """
+
+    def __init__(self, codebook: Codebook | None = None, embedder: Embedder | None = None, k: int = 3,
+                 temperature: float = 0.04, min_similarity: float = 0.3, window: int = 2,
+                 random_state: int | None = None) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.window = window
+        self.k = k
+        self.temperature = temperature
+        self.min_similarity = min_similarity
+        self.random_state = random_state
+
+    def fit(self, X=None, y=None) -> "SemanticCoder":
+        """Embed the codebook's prototypes; labelled segments are the learned coder's job."""
+        codebook = self.codebook
+        self.classes_ = codebook.ids
+        self.embedder_ = self.embedder or Embedder()
+        texts, owners, negatives_of = [], [], []
+        for code in codebook.codes:
+            for text in (code.definition, *code.include, *code.positive):
+                texts.append(text)
+                owners.append(code.id)
+                negatives_of.append(None)
+            for text in code.negative:
+                texts.append(text)
+                owners.append(None)
+                negatives_of.append(code.id)
+        self._texts = texts
+        self._vectors = self.embedder_.encode(texts)
+        theme_of = {code.id: codebook.theme_of(code.id) for code in codebook.codes}
+        owner_theme = np.array([theme_of[o] if o else "" for o in owners])
+        self._own = {}
+        self._other = {}
+        for code in codebook.codes:
+            family = {code.id, *codebook.descendants(code.id)}
+            own = np.array([o in family for o in owners])
+            lineage = {*codebook.ancestors(code.id), *family}
+            against = np.array([n in family for n in negatives_of])
+            # Positive examples of other themes count against this code; those of its own theme do
+            # not (a sibling sub-code is still evidence for the shared theme).
+            against |= (owner_theme != "") & (owner_theme != theme_of[code.id])
+            against &= ~np.array([o in lineage for o in owners])
+            self._own[code.id] = np.flatnonzero(own)
+            self._other[code.id] = np.flatnonzero(against)
+        return self
+
+    def score(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Scores per segment: the best of the whole segment and each run of ``window`` sentences,
+        since a long answer often touches a theme in one or two sentences only."""
+        pieces, owner = sentence_windows(list(X), self.window)
+        piece_scores, piece_reasons = self._score_texts(pieces)
+        scores = np.zeros((len(X), len(self.classes_)))
+        rationales: list[dict[str, str]] = [{} for _ in X]
+        best_piece = np.full((len(X), len(self.classes_)), -1)
+        for p, row in enumerate(owner):
+            better = piece_scores[p] > scores[row]
+            scores[row, better] = piece_scores[p, better]
+            best_piece[row, better] = p
+        for row in range(len(X)):
+            for j, code_id in enumerate(self.classes_):
+                p = best_piece[row, j]
+                if p >= 0 and code_id in piece_reasons[p]:
+                    rationales[row][code_id] = piece_reasons[p][code_id]
+        return scores, rationales
+
+    def _score_texts(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        segments = self.embedder_.encode(list(X))
+        similarity = segments @ self._vectors.T
+        scores = np.zeros((len(X), len(self.classes_)))
+        rationales: list[dict[str, str]] = [{} for _ in X]
+        for j, code_id in enumerate(self.classes_):
+            own, other = self._own[code_id], self._other[code_id]
+            if not len(own):
+                continue
+            near_own = _top_mean(similarity[:, own], self.k)
+            near_other = _top_mean(similarity[:, other], self.k) if len(other) else np.zeros(len(X))
+            margin = (near_own - near_other) / self.temperature
+            score = 1 / (1 + np.exp(-margin))
+            score[near_own < self.min_similarity] = 0.0
+            scores[:, j] = score
+            best = own[np.argmax(similarity[:, own], axis=1)]
+            for row in np.flatnonzero(score >= 0.5):
+                example = self._texts[best[row]]
+                rationales[row][code_id] = (f"nearest example ({similarity[row, best[row]]:.2f}): "
+                                            f"'{_clip(example)}'")
+        return scores, rationales
+
+
+def sentence_windows(texts: list[str], window: int) -> tuple[list[str], list[int]]:
+    """Each text, plus every run of ``window`` consecutive sentences of a longer text."""
+    from ..sentences import SentenceSplitter
+
+    pieces, owner = [], []
+    for row, (text, spans) in enumerate(zip(texts, SentenceSplitter().pipe(texts))):
+        pieces.append(text)
+        owner.append(row)
+        if window and len(spans) > window:
+            for i in range(len(spans) - window + 1):
+                pieces.append(text[spans[i][0]:spans[i + window - 1][1]])
+                owner.append(row)
+    return pieces, owner
+
+
+def _top_mean(similarity: np.ndarray, k: int) -> np.ndarray:
+    k = min(k, similarity.shape[1])
+    return np.sort(similarity, axis=1)[:, -k:].mean(axis=1)
+
+
+def _clip(text: str, words: int = 14) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
