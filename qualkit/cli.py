@@ -126,6 +126,110 @@ def _print_report(report: ImportReport, project_path: Path) -> None:
               + (f"; [red]{len(report.failed)} failed[/red]" if report.failed else ""))
 
 
+def privacy_options(command):
+    """The export gate's options, the same on every command that writes transcript text."""
+    for option in reversed([
+        click.option("--strict", is_flag=True,
+                     help="Refuse to write if the privacy check finds a personal detail."),
+        click.option("--no-privacy-check", is_flag=True,
+                     help="Write without the privacy check (prints a warning)."),
+        click.option("--names", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     help="Known names to catch, one per line."),
+        click.option("--policy", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     help="Privacy policy YAML (allow, names, kinds)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def make_gate(strict: bool, no_privacy_check: bool, names, policy, cases=None):
+    from .privacy import PrivacyGate, build_detector
+
+    if no_privacy_check:
+        err.print("[bold red]warning[/bold red]: --no-privacy-check: this export was not checked "
+                  "for names, places or contact details.")
+        return PrivacyGate(mode="off")
+    try:
+        detector = build_detector(names, policy, cases)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    return PrivacyGate(detector, mode="strict" if strict else "redact")
+
+
+def report_gate(gate) -> None:
+    if gate.mode != "off":
+        out.print(f"privacy check: {gate.redacted} personal detail(s) redacted")
+
+
+@main.command("check-anonymity")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--names", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--policy", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Case sheet: name-like columns (name, first_name, ex_partner...) are known names.")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Record in this project which transcripts passed, and when.")
+def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
+    """Report names, places, contact details and dates of birth left in transcripts."""
+    from .privacy import build_detector, check_paths
+
+    try:
+        detector = build_detector(names, policy, cases)
+        with _status("checking"):
+            results = check_paths(inputs, detector)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    for result in results:
+        if result.error:
+            fail(result.error)
+        for where, _line, finding, context in result.findings:
+            out.print(f"{escape(result.path)}, {where}: {finding.kind} '{escape(finding.text)}' "
+                      f"({finding.reason}) {escape(context)}", highlight=False, soft_wrap=True)
+    if project_path:
+        with open_project(project_path) as project:
+            project.record_anonymity_checks([(Path(r.path).name, r.sha256, len(r.findings))
+                                             for r in results if r.error is None])
+    found = sum(len(r.findings) for r in results)
+    out.print(f"{len(results)} files checked, {found} finding(s), "
+              f"{sum(r.passed for r in results)} files clean")
+    if found or any(r.error for r in results):
+        sys.exit(1)
+
+
+@main.command("anonymise")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--audit", "audit_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where the audit of replacements goes [default: OUT-audit beside OUT].")
+@click.option("--names", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--policy", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def anonymise_command(inputs, out_dir, audit_dir, names, policy, cases) -> None:
+    """Write anonymised copies (same formats) with bracketed placeholders, plus an audit."""
+    from .privacy import anonymise_paths, build_detector
+
+    try:
+        detector = build_detector(names, policy, cases)
+        with _status("anonymising"):
+            results = anonymise_paths(inputs, out_dir, detector, audit_dir)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    for result in results:
+        if result.error:
+            fail(result.error)
+    audit = Path(audit_dir) if audit_dir else out_dir.parent / f"{out_dir.name}-audit"
+    done = [r for r in results if r.error is None]
+    out.print(f"{len(done)} files written to {out_dir}, "
+              f"{sum(len(r.findings) for r in done)} replacement(s)")
+    err.print(f"[bold yellow]the audit in {audit} holds personal data[/bold yellow]: keep it apart "
+              "from the anonymised copies")
+    if len(done) < len(results):
+        sys.exit(1)
+
+
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_plus.yaml"
 
 
@@ -143,8 +247,9 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_
               help="Import into this project and store the codings there (else all in memory).")
 @click.option("--explain", is_flag=True, help="Add a rationale column: why each code was given.")
 @click.option("--cases", type=click.Path(path_type=Path), help="Case classification sheet.")
+@privacy_options
 def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_training, project_path,
-                 explain, cases) -> None:
+                 explain, cases, strict, no_privacy_check, names, policy) -> None:
     """Suggest codes for every respondent segment, with scores and evidence."""
     from .coding import code_segments, load_codebook, train_coder
     from .ingest import segments_from_paths
@@ -176,7 +281,14 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
     finally:
         if project is not None:
             project.close()
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    try:
+        coded = gate.frame(coded, ["text", "rationale"] if explain else ["text"], where=str(out_path))
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(3)
     write_csv(coded, out_path)
+    report_gate(gate)
     counts = ", ".join(f"{t} {int(coded[t].sum())}" for t in codebook.themes)
     out.print(f"coded {len(coded)} segments into {out_path}: {counts}")
     if report.failed:

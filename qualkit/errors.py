@@ -87,6 +87,11 @@ class Errors:
             "same segment ids in an 'id' or 'segment_id' column.")
     E079 = ("cannot cross-validate over {folds} folds: the sheet has only {groups} case(s). Fix: "
             "pass a smaller --cv, or code more cases.")
+    # privacy
+    E090 = "cannot read the privacy policy ({reason}). Fix: write YAML with 'allow:', 'names:' or 'kinds:' lists."
+    E091 = ("refused to write: {count} personal detail(s) found ({first}). Fix: anonymise the source "
+            "('qualkit anonymise'), add allowed words to a --policy file, or leave out --strict to "
+            "redact.")
     # options
     E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
     E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."

@@ -115,6 +115,17 @@ MIGRATIONS: list[tuple[int, str]] = [
         PRIMARY KEY (text_hash, model_id)
     ) WITHOUT ROWID;
     """),
+    (3, """
+    CREATE TABLE anonymity_checks (
+        id          INTEGER PRIMARY KEY,
+        source_name TEXT NOT NULL,              -- matches transcripts.source_name
+        sha256      TEXT NOT NULL,              -- the exact file content that was checked
+        checked_at  TEXT NOT NULL,
+        findings    INTEGER NOT NULL,
+        passed      INTEGER NOT NULL
+    );
+    CREATE INDEX anonymity_checks_by_source ON anonymity_checks (source_name, sha256);
+    """),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

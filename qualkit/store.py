@@ -192,6 +192,24 @@ class Project:
             conn.executemany("INSERT OR IGNORE INTO embeddings (text_hash, model_id, dim, vector) "
                              "VALUES (?, ?, ?, ?)", [(h, model_id, d, v) for h, d, v in rows])
 
+    def record_anonymity_checks(self, checks: list[tuple[str, str, int]]) -> None:
+        """Record (source name, sha256, number of findings) per checked file, in one transaction."""
+        stamp = now()
+        with self.transaction() as conn:
+            conn.executemany("INSERT INTO anonymity_checks (source_name, sha256, checked_at, "
+                             "findings, passed) VALUES (?, ?, ?, ?, ?)",
+                             [(name, sha, stamp, n, int(n == 0)) for name, sha, n in checks])
+            self.log("check anonymity", None, {"files": len(checks),
+                                               "passed": sum(n == 0 for _, _, n in checks)})
+
+    def anonymity_status(self) -> pd.DataFrame:
+        """Per current transcript: whether its exact content passed the latest check, and when."""
+        return self.query(
+            "SELECT t.case_id, t.source_name, a.checked_at, a.findings, a.passed FROM transcripts t "
+            "LEFT JOIN anonymity_checks a ON a.id = (SELECT MAX(id) FROM anonymity_checks c WHERE "
+            "c.source_name = t.source_name AND c.sha256 = t.sha256) WHERE t.is_current = 1 "
+            "ORDER BY t.case_id")
+
     def log(self, action: str, target: str | None, detail: dict | None = None) -> None:
         """Append to the audit log (inside the caller's transaction when there is one)."""
         self.conn.execute("INSERT INTO audit_log (at, action, target, detail) VALUES (?, ?, ?, ?)",

@@ -1,0 +1,223 @@
+"""Finding personal details that slipped through anonymisation.
+
+Studies anonymise by hand ("[ex-partner]", "[son]", "[town]"), and names still slip through. The
+detector combines spaCy's named entities (people, places, facilities; organisations only when they
+name a school or an employer; dates only when they are a date of birth), patterns for contact
+details and identifiers, and the names the researcher knows are in the data. It errs towards
+flagging: a false alarm costs a glance, a missed name can cost a family its privacy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..resources import spacy_model_path
+
+#: What a finding is replaced by, per kind; numbered per entity within a transcript ("[person 1]").
+PLACEHOLDERS = {"person": "person", "place": "place", "school": "school", "employer": "employer",
+                "date_of_birth": "date", "phone": "phone", "email": "email", "postcode": "postcode",
+                "address": "address", "url": "url", "ni_number": "ni number"}
+NUMBERED = {"person", "place", "school", "employer"}
+
+PATTERNS = {
+    "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
+    "url": r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]",
+    "ni_number": r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
+    "postcode": r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b",
+    "phone": r"(?<![\w+])(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\d[\d\s.-]{6,14}\d|\(?0\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4})(?!\w)",
+    "address": (r"\b\d{1,4}[A-Za-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
+                r"Close|Drive|Dr|Way|Crescent|Court|Place|Gardens|Terrace|Grove|Hill|Row|Square|"
+                r"Mews|Walk|Parade|View|Park)\b\.?"),
+}
+_COMPILED = {kind: re.compile(pattern) for kind, pattern in PATTERNS.items()}
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>\n]{0,60}>")  # caption voice tags, HTML: read as spaces
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]")
+_DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{1,2}(?:st|nd|rd|th)? (?:of )?"
+                   r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]* \d{4}|"
+                   r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]* \d{1,2}(?:st|nd|rd|th)?,? "
+                   r"\d{4})\b", re.I)
+_SCHOOL_TAIL = re.compile(r"^(?:\s+(?:Primary|Junior|Infants?|Secondary|High|Grammar|C of E|CofE|"
+                          r"Catholic|Community|Church))*\s+(?:School|Academy|College|Nursery)\b")
+_BIRTH_CONTEXT = re.compile(r"\b(?:born|birth|d\.?o\.?b\.?|birthday)\b", re.I)
+_SCHOOL_WORDS = re.compile(r"\b(?:school|academy|college|primary|nursery|infants?|juniors?|"
+                           r"high|grammar|university|sixth form)\b", re.I)
+_EMPLOYER_CONTEXT = re.compile(r"\b(?:work(?:s|ed|ing)? (?:at|for)|employed (?:at|by)|job at|"
+                               r"boss at|manager at)\s*$", re.I)
+_EMPLOYER_WORDS = re.compile(r"\b(?:ltd|limited|plc|llp|inc|group|hospital|council|bank|"
+                             r"supermarket|factory)\b", re.I)
+
+#: Words spaCy sometimes tags as names or places that are the study's own vocabulary.
+DEFAULT_ALLOW = {
+    "cafcass", "spip", "spip plus", "plus", "miam", "girfc", "getting it right for the children",
+    "mum", "mummy", "mam", "dad", "daddy", "nan", "nana", "nanny", "grandma", "grandad", "granny",
+    "gran", "the court", "court", "the judge", "judge", "magistrates", "family court", "cpp",
+    "planning together for children", "parents in dispute", "tavistock", "doors", "legal aid",
+    "god", "christmas", "easter", "facebook", "whatsapp", "teams", "zoom", "england", "wales",
+    "uk", "britain", "so", "yeah", "erm", "um", "ok", "okay",
+}
+_AREA = re.compile(r"^area [a-z]$", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One personal detail: where it is in the text, what it is, and why it was flagged."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+    reason: str
+
+
+@dataclass
+class DetectorPolicy:
+    """What to look for and what to leave alone; loadable from a policy YAML (``--policy``)."""
+
+    allow: set[str] = field(default_factory=lambda: set(DEFAULT_ALLOW))
+    known_names: set[str] = field(default_factory=set)
+    entity_kinds: set[str] = field(default_factory=lambda: set(PLACEHOLDERS))
+
+
+@functools.cache
+def ner_pipeline():
+    """en_core_web_sm with its NER, loaded by path."""
+    import spacy
+
+    return spacy.load(spacy_model_path(), exclude=["lemmatizer"])
+
+
+class Detector:
+    """Finds personal details in texts; ``find`` and ``find_many`` return sorted, merged findings."""
+
+    def __init__(self, policy: DetectorPolicy | None = None) -> None:
+        self.policy = policy or DetectorPolicy()
+        self._names = _name_pattern(self.policy.known_names)
+
+    def find(self, text: str) -> list[Finding]:
+        return self.find_many([text])[0]
+
+    def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
+        results = []
+        masked = [_MARKUP.sub(lambda m: " " * len(m.group()), text) for text in texts]
+        docs = ner_pipeline().pipe(masked, batch_size=batch_size)
+        for text, doc in zip(masked, docs):
+            found = [*self._entities(doc, text), *self._patterns(text), *self._known(text)]
+            results.append(self._clean(text, found))
+        return results
+
+    def _entities(self, doc, text: str) -> Iterable[Finding]:
+        for ent in doc.ents:
+            kind = None
+            if ent.label_ == "PERSON":
+                kind = "person"
+            elif ent.label_ in ("GPE", "LOC", "FAC"):
+                kind = "place"
+            elif ent.label_ == "ORG":
+                before = text[max(0, ent.start_char - 30):ent.start_char]
+                if _SCHOOL_WORDS.search(ent.text):
+                    kind = "school"
+                elif _EMPLOYER_CONTEXT.search(before) or _EMPLOYER_WORDS.search(ent.text):
+                    kind = "employer"
+            elif ent.label_ == "DATE":
+                context = text[max(0, ent.start_char - 40):ent.end_char + 10]
+                if _BIRTH_CONTEXT.search(context) and re.search(r"\d", ent.text):
+                    kind = "date_of_birth"
+            if kind:
+                yield Finding(ent.start_char, ent.end_char, ent.text, kind, f"spaCy {ent.label_}")
+
+    def _patterns(self, text: str) -> Iterable[Finding]:
+        for match in _DATE.finditer(text):
+            context = text[max(0, match.start() - 40):match.end() + 10]
+            if _BIRTH_CONTEXT.search(context):
+                yield Finding(match.start(), match.end(), match.group(), "date_of_birth",
+                              "date near 'born'/'birth'")
+        for kind, pattern in _COMPILED.items():
+            for match in pattern.finditer(text):
+                if kind == "phone" and sum(ch.isdigit() for ch in match.group()) < 9:
+                    continue
+                yield Finding(match.start(), match.end(), match.group(), kind, f"{kind} pattern")
+
+    def _known(self, text: str) -> Iterable[Finding]:
+        if self._names is None:
+            return
+        for match in self._names.finditer(text):
+            yield Finding(match.start(), match.end(), match.group(), "person", "known name")
+
+    def _clean(self, text: str, found: list[Finding]) -> list[Finding]:
+        """Drop what is allowed or already a placeholder; merge overlaps, keeping the widest."""
+        protected = [m.span() for m in _PLACEHOLDER.finditer(text)]
+        kept = []
+        for f in found:
+            if f.kind not in self.policy.entity_kinds:
+                continue
+            bare = f.text.strip(" .,'’").lower()
+            bare = re.sub(r"['’]s$", "", bare)
+            if f.reason.startswith("spaCy") and (bare in self.policy.allow or _AREA.match(bare)
+                                                or not any(ch.isalpha() for ch in bare)):
+                continue
+            if any(a <= f.start and f.end <= b for a, b in protected):
+                continue
+            kept.append(f)
+        kept = [_with_school_name(text, f) for f in kept]
+        kept.sort(key=lambda f: (f.start, -(f.end - f.start)))
+        merged: list[Finding] = []
+        for f in kept:
+            if merged and f.start < merged[-1].end:
+                last = merged[-1]
+                # A pattern or a known name says better than the statistical model what it is.
+                kind, reason = ((f.kind, f.reason) if last.reason.startswith("spaCy")
+                                and not f.reason.startswith("spaCy") else (last.kind, last.reason))
+                end = max(last.end, f.end)
+                merged[-1] = Finding(last.start, end, text[last.start:end], kind, reason)
+                continue
+            merged.append(f)
+        return merged
+
+
+def _with_school_name(text: str, finding: Finding) -> Finding:
+    """'St Mary's' followed by 'Primary School' is a school, and all of it goes."""
+    tail = _SCHOOL_TAIL.match(text[finding.end:])
+    if finding.kind not in ("person", "place", "school") or not tail:
+        return finding
+    end = finding.end + tail.end()
+    return Finding(finding.start, end, text[finding.start:end], "school", finding.reason)
+
+
+def _name_pattern(names: set[str]) -> re.Pattern | None:
+    """Known names, case-insensitive, whole words, with possessives and short forms (Alex for
+    Alexander: any 3+ letter start of a name of 5+ letters)."""
+    forms: set[str] = set()
+    for name in names:
+        name = name.strip()
+        if len(name) < 2:
+            continue
+        forms.add(re.escape(name))
+        for part in name.split():
+            if len(part) >= 2:
+                forms.add(re.escape(part))
+            if len(part) >= 5:
+                forms.update(re.escape(part[:n]) for n in range(3, len(part)))
+    if not forms:
+        return None
+    alternatives = "|".join(sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<![\w\[])(?:{alternatives})(?:['’]s)?(?![\w\]])", re.I)
+
+
+def read_names(path: str | Path) -> set[str]:
+    """A names file: one name per line, '#' comments allowed."""
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+NAME_ATTRIBUTES = re.compile(r"(?:^|_)(?:name|first_name|surname|last_name|forename|ex_partner|"
+                             r"partner|child|children|son|daughter)(?:$|_|s$)", re.I)
+
+
+def names_from_cases(cases: dict[str, dict[str, str]]) -> set[str]:
+    """Names held in case attributes such as 'name', 'first_name' or 'ex_partner_name'."""
+    return {value for attributes in cases.values() for key, value in attributes.items()
+            if NAME_ATTRIBUTES.search(key) and value and not value.startswith("[")}
