@@ -172,18 +172,11 @@ def report_gate(gate) -> None:
               help="Record in this project which transcripts passed, and when.")
 def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
     """Report names, places, contact details and dates of birth left in transcripts."""
-    from .privacy import build_detector, check_paths
+    from .privacy import check_paths
 
-    try:
-        detector = build_detector(names, policy, cases)
-        with _status("checking"):
-            results = check_paths(inputs, detector)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
+    results = _privacy_run("checking", lambda detector: check_paths(inputs, detector), names,
+                           policy, cases)
     for result in results:
-        if result.error:
-            fail(result.error)
         for where, _line, finding, context in result.findings:
             out.print(f"{escape(result.path)}, {where}: {finding.kind} '{escape(finding.text)}' "
                       f"({finding.reason}) {escape(context)}", highlight=False, soft_wrap=True)
@@ -198,6 +191,23 @@ def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
         sys.exit(1)
 
 
+def _privacy_run(label: str, action, names, policy, cases):
+    """Build the detector, run ``action(detector)`` over the inputs, report unreadable files."""
+    from .privacy import build_detector
+
+    try:
+        detector = build_detector(names, policy, cases)
+        with _status(label):
+            results = action(detector)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(2)
+    for result in results:
+        if result.error:
+            fail(result.error)
+    return results
+
+
 @main.command("anonymise")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
@@ -208,18 +218,11 @@ def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
 @click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def anonymise_command(inputs, out_dir, audit_dir, names, policy, cases) -> None:
     """Write anonymised copies (same formats) with bracketed placeholders, plus an audit."""
-    from .privacy import anonymise_paths, build_detector
+    from .privacy import anonymise_paths
 
-    try:
-        detector = build_detector(names, policy, cases)
-        with _status("anonymising"):
-            results = anonymise_paths(inputs, out_dir, detector, audit_dir)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
-    for result in results:
-        if result.error:
-            fail(result.error)
+    results = _privacy_run("anonymising",
+                           lambda detector: anonymise_paths(inputs, out_dir, detector, audit_dir),
+                           names, policy, cases)
     audit = Path(audit_dir) if audit_dir else out_dir.parent / f"{out_dir.name}-audit"
     done = [r for r in results if r.error is None]
     out.print(f"{len(done)} files written to {out_dir}, "
@@ -302,11 +305,15 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
 @click.option("--cv", "folds", type=click.IntRange(min=2),
               help="Instead of --pred: train on all but one fold of the gold's cases, code that "
                    "fold, and score the pooled out-of-fold coding.")
+@click.option("--codebook-training", is_flag=True,
+              help="With --cv: also train every fold on the codebook's other training sheets, "
+                   "to estimate the coder as 'qualkit code' ships it.")
 @click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
               default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the table as .csv.")
-def evaluate_command(gold_path, pred_path, folds, codebook_path, out_path) -> None:
+def evaluate_command(gold_path, pred_path, folds, codebook_training, codebook_path,
+                     out_path) -> None:
     """Agreement of automatic coding with a human gold standard, per code and overall."""
     if (pred_path is None) == (folds is None):
         fail("give either --pred coded.csv or --cv N. Fix: 'qualkit evaluate --gold gold.csv "
@@ -320,8 +327,10 @@ def evaluate_command(gold_path, pred_path, folds, codebook_path, out_path) -> No
 
     try:
         codebook = load_codebook(codebook_path)
+        others = [(path, weight) for path, weight in codebook.training
+                  if Path(path).resolve() != Path(gold_path).resolve()] if codebook_training else []
         with _status(f"cross-validating over {folds} folds of cases"):
-            table, _ = cross_validate(codebook, [gold_path], folds=folds)
+            table, _ = cross_validate(codebook, [gold_path], folds=folds, also_train_on=others)
     except QualkitError as error:
         fail(str(error))
         sys.exit(2)

@@ -84,7 +84,8 @@ class RuleCoder(Coder):
         return scores, rationales
 
     def _all_matches(self, doc):
-        matches = self._matcher(doc) + [m for matcher in self._phrases for m in matcher(doc)]
+        matchers = [m for m in (self._matcher, *self._phrases) if len(m)]  # empty ones warn
+        matches = [match for matcher in matchers for match in matcher(doc)]
         return sorted(set(matches), key=lambda m: (m[1], m[2]))
 
 

@@ -25,11 +25,17 @@ from .labels import read_training
 
 def cross_validate(codebook: Codebook, sheets: Sequence[str | Path], folds: int = 5,
                    codes: Sequence[str] | None = None, embedder: Embedder | None = None,
-                   random_state: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(agreement table, out-of-fold predictions) for human-coded ``sheets``, folded by case."""
+                   also_train_on: Sequence = (), random_state: int = 0
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(agreement table, out-of-fold predictions) for human-coded ``sheets``, folded by case.
+
+    ``also_train_on`` sheets (paths or (path, weight)) join every training fold but are never
+    scored: e.g. the codebook's other training sheets, to estimate the coder as shipped.
+    """
     from . import hierarchical
 
     texts, y, groups, weights = read_training(codebook, list(sheets))
+    extra_texts, extra_y, extra_groups, extra_weights = read_training(codebook, list(also_train_on))
     embedder = embedder or Embedder()
     decisions = np.zeros_like(y)
     scores = np.zeros(y.shape, dtype=float)
@@ -38,8 +44,8 @@ def cross_validate(codebook: Codebook, sheets: Sequence[str | Path], folds: int 
         raise QualkitError(Errors.E079, folds=folds, groups=len(set(groups)))
     for train, test in GroupKFold(n_splits=folds).split(texts, groups=groups):
         coder = CodingEnsemble(codebook, embedder=embedder, random_state=random_state).fit(
-            list(texts_array[train]), y[train], [groups[i] for i in train],
-            [weights[i] for i in train])
+            list(texts_array[train]) + extra_texts, np.vstack([y[train], extra_y]),
+            [groups[i] for i in train] + extra_groups, [weights[i] for i in train] + extra_weights)
         result = coder.code(list(texts_array[test]))
         decisions[test] = hierarchical(result.decisions, codebook)
         scores[test] = result.scores

@@ -22,7 +22,8 @@ LABEL_LINE = re.compile(
     rf"""^[ \t]*
     (?:[\[(]?(?P<time>{TIME})[\])]?[ \t]+(?:-[ \t]+)?)?          # optional timestamp
     (?P<bold>\*\*|__)?
-    (?P<label>{_LABEL_WORD}(?:[ \t]+(?:{_LABEL_WORD}|\d+)){{0,2}})   # one to three words
+    (?P<label>{_LABEL_WORD}(?:[ \t]+(?:{_LABEL_WORD}|\d+)){{0,2}}   # one to three words,
+      |\[[a-z][a-z -]{{0,20}}[ ]\d{{1,3}}\])                    # or a placeholder: [person 2]
     (?:(?P=bold)[ \t]*:|[ \t]*:(?:(?P=bold))?)                     # the colon, inside or out of bold
     (?:[ \t]+|$)(?P<text>.*)$""",
     re.X,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..resources import spacy_model_path
+from .gazetteer import FIRST_NAMES, UK_PLACES, WORD_NAMES, WORD_PLACES
 
 #: What a finding is replaced by, per kind; numbered per entity within a transcript ("[person 1]").
 PLACEHOLDERS = {"person": "person", "place": "place", "school": "school", "employer": "employer",
@@ -23,18 +24,22 @@ PLACEHOLDERS = {"person": "person", "place": "place", "school": "school", "emplo
                 "address": "address", "url": "url", "ni_number": "ni number"}
 NUMBERED = {"person", "place", "school", "employer"}
 
+_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}"
 PATTERNS = {
     "email": r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
     "url": r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]",
     "ni_number": r"\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b",
-    "postcode": r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b",
+    "postcode": rf"\b{_POSTCODE}\b",
     "phone": r"(?<![\w+])(?:\+\d{1,3}[\s.-]?(?:\(0\)\s?)?\d[\d\s.-]{6,14}\d|\(?0\d{2,4}\)?[\s.-]?\d{3,4}[\s.-]?\d{3,4})(?!\w)",
     "address": (r"\b\d{1,4}[A-Za-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|"
                 r"Close|Drive|Dr|Way|Crescent|Court|Place|Gardens|Terrace|Grove|Hill|Row|Square|"
-                r"Mews|Walk|Parade|View|Park)\b\.?"),
+                r"Mews|Walk|Parade|View|Park)\b\.?"
+                # and the town, when a postcode follows it: "14 Acacia Avenue, Bristol BS1 4ND"
+                rf"(?:,? [A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?=,? {_POSTCODE}\b))?"),
 }
 _COMPILED = {kind: re.compile(pattern) for kind, pattern in PATTERNS.items()}
-_MARKUP = re.compile(r"</?[a-zA-Z][^<>\n]{0,60}>")  # caption voice tags, HTML: read as spaces
+#: Caption voice tags and HTML, read by spaCy as spaces; a voice tag's name as a 'Name:' label.
+_MARKUP = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+([^<>\n]{1,60})>|</?[a-zA-Z][^<>\n]{0,60}>")
 _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\]")
 _DATE = re.compile(r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{1,2}(?:st|nd|rd|th)? (?:of )?"
                    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]* \d{4}|"
@@ -60,6 +65,14 @@ DEFAULT_ALLOW = {
     "uk", "britain", "so", "yeah", "erm", "um", "ok", "okay",
 }
 _AREA = re.compile(r"^area [a-z]$", re.I)
+#: Listed first names and towns, as whole words (the possessive 's stays outside the finding).
+_LISTED = {"person": (FIRST_NAMES, WORD_NAMES), "place": (UK_PLACES, WORD_PLACES)}
+_LISTED_PATTERNS = {  # 'Mary-Anne' and 'Jayden-Lee' whole
+    kind: re.compile(r"(?<![\w\[@./-])(?:[A-Z][a-z]+-)*(?:%s)(?:-[A-Z][a-z]+)*(?![\w\]@])"
+                     % "|".join(map(re.escape, sorted(common | words, key=len, reverse=True))))
+    for kind, (common, words) in _LISTED.items()}
+_GUESSES = ("spaCy", "first-name list", "place list")  # may be overruled, or allowed away
+_SENTENCE_START = tuple(".!?:;\"“‘'([…-")
 
 
 @dataclass(frozen=True)
@@ -102,10 +115,11 @@ class Detector:
 
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
         results = []
-        masked = [_MARKUP.sub(lambda m: " " * len(m.group()), text) for text in texts]
+        masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in texts]
         docs = ner_pipeline().pipe(masked, batch_size=batch_size)
         for text, doc in zip(masked, docs):
-            found = [*self._entities(doc, text), *self._patterns(text), *self._known(text)]
+            found = [*self._entities(doc, text), *self._patterns(text), *self._known(text),
+                     *_listed(text)]
             results.append(self._clean(text, found))
         return results
 
@@ -156,8 +170,9 @@ class Detector:
                 continue
             bare = f.text.strip(" .,'’").lower()
             bare = re.sub(r"['’]s$", "", bare)
-            if f.reason.startswith("spaCy") and (bare in self.policy.allow or _AREA.match(bare)
-                                                or not any(ch.isalpha() for ch in bare)):
+            if f.reason.startswith(_GUESSES) and (
+                    bare in self.policy.allow or _AREA.match(bare)
+                    or not any(ch.isalpha() for ch in bare)):
                 continue
             if any(a <= f.start and f.end <= b for a, b in protected):
                 continue
@@ -168,14 +183,35 @@ class Detector:
         for f in kept:
             if merged and f.start < merged[-1].end:
                 last = merged[-1]
-                # A pattern or a known name says better than the statistical model what it is.
-                kind, reason = ((f.kind, f.reason) if last.reason.startswith("spaCy")
-                                and not f.reason.startswith("spaCy") else (last.kind, last.reason))
+                # A pattern or a known name says better than the statistical model (or the list
+                # of first names: 'Mary' in 'St Mary's Primary School') what it is.
+                kind, reason = ((f.kind, f.reason) if last.reason.startswith(_GUESSES)
+                                and not f.reason.startswith(_GUESSES) else (last.kind, last.reason))
                 end = max(last.end, f.end)
                 merged[-1] = Finding(last.start, end, text[last.start:end], kind, reason)
                 continue
             merged.append(f)
         return merged
+
+
+def _mask(match: re.Match) -> str:
+    """'<v Mark Owen>' as '   Mark Owen:' (spaCy reads a label line well), other tags as spaces."""
+    if match.group(1) is None:
+        return " " * len(match.group())
+    return " " * (match.start(1) - match.start()) + match.group(1) + ":"
+
+
+def _listed(text: str) -> Iterable[Finding]:
+    """Common first names and UK towns; one that is also a word ('Grace', 'Reading') only
+    mid-sentence, where its capital letter marks a name."""
+    for kind, pattern in _LISTED_PATTERNS.items():
+        reason = "first-name list" if kind == "person" else "place list"
+        for match in pattern.finditer(text):
+            if match.group() in _LISTED[kind][1]:
+                before = text[:match.start()].rstrip()
+                if not before or before.endswith(_SENTENCE_START):
+                    continue
+            yield Finding(match.start(), match.end(), match.group(), kind, reason)
 
 
 def _with_school_name(text: str, finding: Finding) -> Finding:

@@ -8,9 +8,12 @@ only the redacted units changed (Word formatting, caption timings and sheet colu
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+import yaml
 
 from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
@@ -32,9 +35,10 @@ class TextDocument:
         self.path = path
         self.text, self.encoding = decode(read_bytes(path), path)
         self.units = [Unit(f"line {i}", i, line) for i, line in enumerate(self.text.split("\n"), 1)]
+        self._original = [unit.text for unit in self.units]
 
     def save(self, target: Path) -> None:
-        data = "\n".join(unit.text for unit in self.units)
+        data = "\n".join(_front_matter_safe([u.text for u in self.units], self._original))
         with atomic_write(target, "wb") as handle:
             handle.write(data.encode(self.encoding))
 
@@ -55,6 +59,28 @@ class CaptionDocument(TextDocument):
         with atomic_write(target, "wb") as handle:
             handle.write("\n".join(lines).encode(self.encoding))
 
+
+def _front_matter_safe(lines: list[str], original: list[str]) -> list[str]:
+    """Redacted front-matter values quoted where YAML would misread them: 'name: [person 1]' is a
+    list to YAML (and the importer refuses it), 'name: '[person 1]'' is the placeholder."""
+    if not original or original[0].strip() != "---":
+        return lines
+    closing = next((i for i in range(1, len(original)) if original[i].strip() in ("---", "...")), 0)
+    lines = list(lines)
+    for i in range(1, closing):
+        match = _YAML_ENTRY.match(lines[i])
+        if lines[i] == original[i] or not match:
+            continue
+        try:
+            value = yaml.safe_load(f"value: {match.group('value')}")["value"]
+        except (yaml.YAMLError, TypeError):
+            value = None
+        if not isinstance(value, (str, int, float, bool)):
+            lines[i] = match.group("key") + "'" + match.group("value").replace("'", "''") + "'"
+    return lines
+
+
+_YAML_ENTRY = re.compile(r"^(?P<key>[ \t]*[^\s:#'\"][^:]*:[ \t]+)(?P<value>.*?)[ \t]*$")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -77,9 +103,10 @@ class WordDocument:
         self._original = [unit.text for unit in self.units]
 
     def save(self, target: Path) -> None:
-        for unit, texts, original in zip(self.units, self._texts, self._original):
-            if unit.text != original:
-                _rewrite_runs(texts, original, unit.text)
+        new = _front_matter_safe([unit.text for unit in self.units], self._original)
+        for text, texts, original in zip(new, self._texts, self._original):
+            if text != original:
+                _rewrite_runs(texts, original, text)
         buffer = io.BytesIO()
         self.document.save(buffer)
         with atomic_write(target, "wb") as handle:
