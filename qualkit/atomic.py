@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import IO, Iterator
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
                  newline: str | None = "") -> Iterator[IO]:
@@ -22,6 +28,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; an output is an ordinary file
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -6,8 +6,11 @@ input failed, after everything that could be done was done.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+
+import pandas as pd
 
 import click
 from rich.console import Console
@@ -373,6 +376,84 @@ def _show_agreement(table, title: str, out_path: Path | None) -> None:
     out.print(view)
     if out_path:
         write_csv(table, out_path)
+
+
+@main.command("topics")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Import into this project, reuse its embeddings cache and its codings.")
+@click.option("--n-topics", default="auto", show_default=True,
+              help="A number of topics to reduce to, or 'auto'.")
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--coded", "coded_path", type=click.Path(path_type=Path, exists=True),
+              help="Coded segments (from 'qualkit code') to set the topics beside the codes.")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True), help="Case sheet (role, area).")
+@privacy_options
+def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, codebook_path, cases,
+                   strict, no_privacy_check, names, policy) -> None:
+    """Inductive topics (BERTopic) of respondent segments, tied back to the codebook."""
+    from .agreement import read_coding_csv
+    from .atomic import atomic_write
+    from .coding import load_codebook
+    from .ingest import read_cases_sheet, segments_from_paths
+    from .topics import codings_from_project, fit_topics, role_chart_png, topic_map_html
+
+    if n_topics != "auto" and not str(n_topics).isdigit():
+        fail(f"--n-topics must be a number or 'auto', not {n_topics!r}. Fix: e.g. --n-topics 12")
+        sys.exit(2)
+    project = open_project(project_path) if project_path else None
+    try:
+        codebook = load_codebook(codebook_path)
+        segments, report = segments_from_paths(inputs, project, cases=cases)
+        for failed in report.failed:
+            fail(failed.error)
+        segments = segments[segments.role == "respondent"].reset_index(drop=True)
+        case_table = project.cases() if project is not None else None
+        if cases:
+            sheet = read_cases_sheet(cases)
+            case_table = pd.DataFrame([{"case": c, **a} for c, a in sheet.items()])
+        coded = read_coding_csv(coded_path) if coded_path else (
+            codings_from_project(project, codebook) if project is not None else None)
+        themes = [t for t in codebook.themes if coded is not None and t in coded.columns]
+        with _status(f"fitting topics on {len(segments)} segments"):
+            result = fit_topics(segments, Embedder(cache=project), n_topics=n_topics, seed=seed,
+                                cases=case_table, coded=coded, themes=themes)
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(1)
+    finally:
+        if project is not None:
+            project.close()
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    try:
+        topics = gate.frame(result.topics, [c for c in result.topics.columns
+                                            if re.fullmatch(r"example_\d", c)],
+                            where=str(out_dir / "topics.csv"))
+        result.segment_topics = gate.frame(result.segment_topics, ["text"],
+                                           where=str(out_dir / "segment_topics.csv"))
+    except QualkitError as error:
+        fail(str(error))
+        sys.exit(3)
+    result.topics = topics
+    write_csv(topics, out_dir / "topics.csv")
+    write_csv(result.segment_topics, out_dir / "segment_topics.csv")
+    if result.topic_by_code is not None:
+        write_csv(result.topic_by_code, out_dir / "topic_by_code.csv")
+        write_csv(result.emergent, out_dir / "emergent.csv")
+    with atomic_write(out_dir / "topic_map.html") as handle:
+        handle.write(topic_map_html(result))
+    with atomic_write(out_dir / "topics_by_role.png", "wb") as handle:
+        handle.write(role_chart_png(result, case_table))
+    report_gate(gate)
+    found = result.topics[result.topics.topic != -1]
+    out.print(f"{len(found)} topics over {len(result.segment_topics)} segments "
+              f"({int((result.segment_topics.topic == -1).sum())} outliers) written to {out_dir}"
+              + ("" if result.emergent is None else f"; {len(result.emergent)} emergent"))
+    for row in found.itertuples():
+        out.print(f"  {row.topic:>3}  {row.size:>4}  {escape(str(row.label))}")
 
 
 def _has_code(frame, code_id: str) -> bool:

@@ -87,6 +87,9 @@ class Errors:
             "same segment ids in an 'id' or 'segment_id' column.")
     E079 = ("cannot cross-validate over {folds} folds: the sheet has only {groups} case(s). Fix: "
             "pass a smaller --cv, or code more cases.")
+    # topics
+    E080 = ("only {found} segments: topic models need at least {needed} to find anything. Fix: "
+            "give more transcripts, or use --unit sentence for smaller segments.")
     # privacy
     E090 = "cannot read the privacy policy ({reason}). Fix: write YAML with 'allow:', 'names:' or 'kinds:' lists."
     E091 = ("refused to write: {count} personal detail(s) found ({first}). Fix: anonymise the source "

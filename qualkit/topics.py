@@ -1,0 +1,253 @@
+"""Topic models (BERTopic) over respondent segments, tied back to the codebook.
+
+A codebook finds what the researchers expected; topics show what else people talked about. BERTopic
+clusters the segments' embeddings (the same cached all-MiniLM-L6-v2 vectors the coders use), names
+each cluster by its distinctive words (c-TF-IDF), and qualkit then sets the clusters beside the
+codes: a topic that no code covers well is a candidate new code.
+
+Reproducible: UMAP is seeded, HDBSCAN is deterministic, and the cluster size grows with the corpus
+so that 25 interviews (about 1,000 segments) and a handful of focus groups both give usable topics.
+HDBSCAN selects "leaf" clusters: interview answers about one programme are one dense cloud, and the
+default "excess of mass" selection returns it as a single topic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from .embeddings import Embedder
+from .errors import Errors, QualkitError
+
+MIN_SEGMENTS = 30
+#: Interview filler and anonymisation placeholders: frequent everywhere, distinctive nowhere.
+DOMAIN_STOP_WORDS = frozenset("""
+yeah yes yep no nope erm er um uh ah oh mm mmm hmm okay ok right well like just really actually
+basically literally honestly obviously know mean sort kind bit lot lots thing things stuff way
+think thought say said says saying got get gets getting go goes going gone went come came coming
+want wanted gonna wanna dunno suppose probably maybe quite pretty sure little good time did does
+don didn doesn isn wasn weren couldn wouldn shouldn ve ll re
+ex partner son daughter town older younger new school
+thats youre dont didnt doesnt im ive id ill hes shes theyre theyve weve wed wasnt isnt cant couldnt
+wouldnt shouldnt arent werent theres whats youve youd itll itd lets
+expartner newpartner mymother olderson olderdaughter youngerson youngerdaughter childs
+""".split())
+_PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")  # BERTopic strips brackets first: see stop words
+COVERAGE_FOR_CODED = 0.4  # a topic is "covered" when this share of its segments carries one code
+
+
+@dataclass
+class TopicResult:
+    """Everything ``qualkit topics`` writes, as DataFrames, plus the fitted BERTopic model."""
+
+    model: object
+    topics: pd.DataFrame
+    segment_topics: pd.DataFrame
+    topic_by_code: pd.DataFrame | None
+    emergent: pd.DataFrame | None
+    coordinates: np.ndarray       # 2-D positions of the segments, for the map
+
+
+def stop_words() -> list[str]:
+    return sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
+
+
+def _strip_placeholders(text: str) -> str:
+    return _PLACEHOLDER.sub(" ", text.lower())
+
+
+def cluster_size(n_segments: int) -> int:
+    """HDBSCAN's smallest cluster: about half the square root of the corpus, at least 5."""
+    return max(5, round(math.sqrt(n_segments) / 2))
+
+
+def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42):
+    """A BERTopic configured for interview segments; shared by qualkit and its benchmark."""
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    reducer = UMAP(n_neighbors=min(15, n_segments - 1), n_components=5, min_dist=0.0,
+                   metric="cosine", random_state=seed, low_memory=True)
+    clusterer = HDBSCAN(min_cluster_size=cluster_size(n_segments), min_samples=3,
+                        metric="euclidean", cluster_selection_method="leaf", prediction_data=True)
+    vectorizer = CountVectorizer(stop_words=stop_words(), ngram_range=(1, 2),
+                                 min_df=2 if n_segments >= 60 else 1,
+                                 preprocessor=_strip_placeholders,
+                                 token_pattern=r"(?u)\b[a-z][a-z']{2,}\b")
+    return BERTopic(umap_model=reducer, hdbscan_model=clusterer, vectorizer_model=vectorizer,
+                    nr_topics=None if n_topics == "auto" else int(n_topics) + 1,
+                    calculate_probabilities=False, verbose=False)
+
+
+def fit_topics(segments: pd.DataFrame, embedder: Embedder | None = None,
+               n_topics: int | str = "auto", seed: int = 42, cases: pd.DataFrame | None = None,
+               coded: pd.DataFrame | None = None, themes: Sequence[str] = ()) -> TopicResult:
+    """Fit topics on a segments table (segment_id, case, speaker, text).
+
+    ``cases`` (case, role, area, ...) gives attributions; ``coded`` (segment_id + 0/1 columns named
+    in ``themes``) ties topics to the codebook.
+    """
+    if len(segments) < MIN_SEGMENTS:
+        raise QualkitError(Errors.E080, found=len(segments), needed=MIN_SEGMENTS)
+    segments = segments.reset_index(drop=True)
+    texts = segments["text"].tolist()
+    embeddings = (embedder or Embedder()).encode(texts)
+    model = build_model(len(texts), n_topics, seed)
+    assigned, _ = model.fit_transform(texts, embeddings)
+    assigned = np.asarray(assigned)
+    attribution = _attributions(segments, cases)
+    segment_topics = segments[["segment_id", "case", "speaker"]].assign(
+        topic=assigned, attribution=attribution, text=texts)
+    topics = _topic_table(model, segment_topics)
+    topic_by_code = emergent = None
+    if coded is not None and themes:
+        topic_by_code = crosstab(segment_topics, coded, themes)
+        emergent = emergent_topics(topics, topic_by_code, segment_topics, themes)
+    return TopicResult(model, topics, segment_topics, topic_by_code, emergent,
+                       _map_coordinates(embeddings))
+
+
+def _attributions(segments: pd.DataFrame, cases: pd.DataFrame | None) -> list[str]:
+    """'(Mother, Area B)' from the case's role and area, where known."""
+    if cases is None or cases.empty:
+        return [""] * len(segments)
+    lookup = cases.set_index("case").to_dict("index")
+    out = []
+    for case in segments["case"]:
+        attrs = lookup.get(case, {})
+        parts = [str(attrs[k]) for k in ("role", "area") if isinstance(attrs.get(k), str)]
+        out.append(f"({', '.join(parts)})" if parts else "")
+    return out
+
+
+def label_for(words: list[str]) -> str:
+    """A short readable label from the top keywords: 'Mediation cost / legal aid'."""
+    picked: list[str] = []
+    for word in words:
+        if not any(word in p or p in word for p in picked):
+            picked.append(word)
+        if len(picked) == 3:
+            break
+    return " / ".join(picked).capitalize() if picked else "(no keywords)"
+
+
+def _topic_table(model, segment_topics: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for topic in sorted(set(segment_topics["topic"])):
+        words = [w for w, _ in (model.get_topic(topic) or [])][:10]
+        members = segment_topics[segment_topics["topic"] == topic]
+        representative = model.get_representative_docs(topic) if topic != -1 else []
+        examples = []
+        for text in (representative or members["text"].tolist())[:3]:
+            match = members[members["text"] == text].iloc[0]
+            examples.append((text, match["case"], match["attribution"], match["segment_id"]))
+        row = {"topic": topic, "size": len(members),
+               "label": "Outliers (no topic)" if topic == -1 else label_for(words),
+               "top_words": ", ".join(words)}
+        for i in range(3):
+            text, case, attribution, segment_id = examples[i] if i < len(examples) else ("",) * 4
+            row.update({f"example_{i + 1}": text, f"example_{i + 1}_case": case,
+                        f"example_{i + 1}_attribution": attribution,
+                        f"example_{i + 1}_segment": segment_id})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def crosstab(segment_topics: pd.DataFrame, coded: pd.DataFrame, themes: Sequence[str]
+             ) -> pd.DataFrame:
+    """Per topic: its size, how many of its segments carry each theme, and how many carry none."""
+    key = "segment_id" if "segment_id" in coded.columns else "id"
+    flags = coded.set_index(key)[list(themes)].apply(pd.to_numeric, errors="coerce").fillna(0)
+    joined = segment_topics[["segment_id", "topic"]].join(flags, on="segment_id").fillna(0)
+    table = joined.groupby("topic")[list(themes)].sum().astype(int)
+    table.insert(0, "segments", joined.groupby("topic").size())
+    table["no_code"] = joined.assign(any=joined[list(themes)].sum(axis=1) > 0).groupby("topic")[
+        "any"].apply(lambda s: int((~s).sum()))
+    return table.reset_index()
+
+
+def emergent_topics(topics: pd.DataFrame, by_code: pd.DataFrame, segment_topics: pd.DataFrame,
+                    themes: Sequence[str]) -> pd.DataFrame:
+    """Topics that no code covers well (best code on under 40% of segments): candidate codes."""
+    rows = []
+    for row in by_code.itertuples(index=False):
+        if row.topic == -1:
+            continue
+        counts = {t: getattr(row, t) for t in themes}
+        best = max(counts, key=counts.get)
+        coverage = counts[best] / row.segments if row.segments else 0.0
+        if coverage >= COVERAGE_FOR_CODED:
+            continue
+        info = topics.set_index("topic").loc[row.topic]
+        members = segment_topics[segment_topics["topic"] == row.topic]
+        rows.append({"topic": row.topic, "size": row.segments, "label": info["label"],
+                     "best_code": best, "best_code_share": round(coverage, 3),
+                     "suggested_keywords": info["top_words"],
+                     "example_segments": " | ".join(members["segment_id"].head(5))})
+    return pd.DataFrame(rows, columns=["topic", "size", "label", "best_code", "best_code_share",
+                                       "suggested_keywords", "example_segments"])
+
+
+def _map_coordinates(embeddings: np.ndarray) -> np.ndarray:
+    """2-D positions for the interactive map: PCA, fast and deterministic (UMAP twice costs more)."""
+    from sklearn.decomposition import PCA
+
+    return PCA(n_components=2, random_state=0).fit_transform(embeddings)
+
+
+def topic_map_html(result: TopicResult) -> str:
+    """A self-contained interactive map (plotly, no network): one dot per segment."""
+    import plotly.express as px
+
+    frame = result.segment_topics.assign(x=result.coordinates[:, 0], y=result.coordinates[:, 1])
+    labels = result.topics.set_index("topic")["label"]
+    frame["topic_label"] = [f"{t}: {labels.get(t, '')}" for t in frame["topic"]]
+    frame["snippet"] = frame["text"].str.slice(0, 160)
+    figure = px.scatter(frame, x="x", y="y", color="topic_label",
+                        hover_data={"case": True, "snippet": True, "x": False, "y": False},
+                        title="Topics of respondent segments")
+    return figure.to_html(include_plotlyjs=True, full_html=True)
+
+
+def role_chart_png(result: TopicResult, cases: pd.DataFrame | None) -> bytes:
+    """A static bar chart of segments per topic, stacked by respondent role, as PNG bytes."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    roles = (cases.set_index("case")["role"].to_dict()
+             if cases is not None and "role" in cases.columns else {})
+    frame = result.segment_topics.assign(role=[roles.get(c, "unknown") or "unknown"
+                                               for c in result.segment_topics["case"]])
+    table = pd.crosstab(frame["topic"], frame["role"])
+    labels = result.topics.set_index("topic")["label"]
+    table.index = [f"{t}: {labels.get(t, '')}"[:40] for t in table.index]
+    axes = table.plot(kind="barh", stacked=True, figsize=(9, max(3, 0.4 * len(table))))
+    axes.set_xlabel("segments")
+    axes.set_title("Topics by respondent role")
+    plt.tight_layout()
+    buffer = io.BytesIO()
+    plt.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
+    plt.close("all")
+    return buffer.getvalue()
+
+
+def codings_from_project(project, codebook) -> pd.DataFrame:
+    """The ensemble's stored codings as a wide 0/1 table of themes per segment."""
+    rows = project.query("SELECT DISTINCT segment_id, code_id FROM codings WHERE source = 'ensemble'")
+    table = pd.DataFrame({"segment_id": rows["segment_id"].unique()})
+    for theme in codebook.themes:
+        coded = {s for s, c in zip(rows["segment_id"], rows["code_id"])
+                 if c in codebook and codebook.theme_of(c) == theme}
+        table[theme] = table["segment_id"].isin(coded).astype(int)
+    return table
