@@ -6,7 +6,6 @@ input failed, after everything that could be done was done.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -396,10 +395,9 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
                    strict, no_privacy_check, names, policy) -> None:
     """Inductive topics (BERTopic) of respondent segments, tied back to the codebook."""
     from .agreement import read_coding_csv
-    from .atomic import atomic_write
     from .coding import load_codebook
     from .ingest import read_cases_sheet, segments_from_paths
-    from .topics import codings_from_project, fit_topics, role_chart_png, topic_map_html
+    from .topics import codings_from_project, fit_topics, write_topic_outputs
 
     if n_topics != "auto" and not str(n_topics).isdigit():
         fail(f"--n-topics must be a number or 'auto', not {n_topics!r}. Fix: e.g. --n-topics 12")
@@ -429,24 +427,10 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
             project.close()
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
     try:
-        topics = gate.frame(result.topics, [c for c in result.topics.columns
-                                            if re.fullmatch(r"example_\d", c)],
-                            where=str(out_dir / "topics.csv"))
-        result.segment_topics = gate.frame(result.segment_topics, ["text"],
-                                           where=str(out_dir / "segment_topics.csv"))
+        write_topic_outputs(result, out_dir, gate, case_table)
     except QualkitError as error:
         fail(str(error))
         sys.exit(3)
-    result.topics = topics
-    write_csv(topics, out_dir / "topics.csv")
-    write_csv(result.segment_topics, out_dir / "segment_topics.csv")
-    if result.topic_by_code is not None:
-        write_csv(result.topic_by_code, out_dir / "topic_by_code.csv")
-        write_csv(result.emergent, out_dir / "emergent.csv")
-    with atomic_write(out_dir / "topic_map.html") as handle:
-        handle.write(topic_map_html(result))
-    with atomic_write(out_dir / "topics_by_role.png", "wb") as handle:
-        handle.write(role_chart_png(result, case_table))
     report_gate(gate)
     found = result.topics[result.topics.topic != -1]
     out.print(f"{len(found)} topics over {len(result.segment_topics)} segments "

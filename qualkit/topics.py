@@ -36,6 +36,7 @@ don didn doesn isn wasn weren couldn wouldn shouldn ve ll re
 ex partner son daughter town older younger new school
 thats youre dont didnt doesnt im ive id ill hes shes theyre theyve weve wed wasnt isnt cant couldnt
 wouldnt shouldnt arent werent theres whats youve youd itll itd lets
+hed thered theyll shed theyd wed hadnt havent wont youll ive
 expartner newpartner mymother olderson olderdaughter youngerson youngerdaughter childs
 """.split())
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")  # BERTopic strips brackets first: see stop words
@@ -141,7 +142,7 @@ def label_for(words: list[str]) -> str:
 def _topic_table(model, segment_topics: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for topic in sorted(set(segment_topics["topic"])):
-        words = [w for w, _ in (model.get_topic(topic) or [])][:10]
+        words = [w for w, _ in (model.get_topic(topic) or []) if w][:10]  # BERTopic pads with ""
         members = segment_topics[segment_topics["topic"] == topic]
         representative = model.get_representative_docs(topic) if topic != -1 else []
         examples = []
@@ -251,3 +252,34 @@ def codings_from_project(project, codebook) -> pd.DataFrame:
                  if c in codebook and codebook.theme_of(c) == theme}
         table[theme] = table["segment_id"].isin(coded).astype(int)
     return table
+
+
+def write_topic_outputs(result: TopicResult, out_dir, gate, cases: pd.DataFrame | None = None
+                        ) -> list:
+    """Write every topic output to ``out_dir`` atomically, after the privacy gate.
+
+    The gate (:class:`qualkit.privacy.PrivacyGate`) sees the segment texts and the example columns
+    before anything is written; in strict mode it raises and nothing is written.
+    """
+    from pathlib import Path
+
+    from .atomic import atomic_write
+
+    out_dir = Path(out_dir)
+    examples = [c for c in result.topics.columns if re.fullmatch(r"example_\d", c)]
+    result.topics = gate.frame(result.topics, examples, where=str(out_dir / "topics.csv"))
+    result.segment_topics = gate.frame(result.segment_topics, ["text"],
+                                       where=str(out_dir / "segment_topics.csv"))
+    tables = {"topics.csv": result.topics, "segment_topics.csv": result.segment_topics}
+    if result.topic_by_code is not None:
+        tables.update({"topic_by_code.csv": result.topic_by_code, "emergent.csv": result.emergent})
+    written = []
+    for name, table in tables.items():
+        with atomic_write(out_dir / name) as handle:
+            table.to_csv(handle, index=False)
+        written.append(out_dir / name)
+    with atomic_write(out_dir / "topic_map.html") as handle:
+        handle.write(topic_map_html(result))
+    with atomic_write(out_dir / "topics_by_role.png", "wb") as handle:
+        handle.write(role_chart_png(result, cases))
+    return written + [out_dir / "topic_map.html", out_dir / "topics_by_role.png"]

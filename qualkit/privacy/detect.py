@@ -172,7 +172,7 @@ class Detector:
             bare = re.sub(r"['’]s$", "", bare)
             if f.reason.startswith(_GUESSES) and (
                     bare in self.policy.allow or _AREA.match(bare)
-                    or not any(ch.isalpha() for ch in bare)):
+                    or sum(ch.isalpha() for ch in bare) < 2):
                 continue
             if any(a <= f.start and f.end <= b for a, b in protected):
                 continue
