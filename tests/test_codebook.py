@@ -110,3 +110,16 @@ def test_the_study_codebook_is_valid_and_names_the_themes():
         assert sum(len(c.positive) for c in family) >= 40
         assert sum(len(c.negative) for c in family) >= 30
         assert all(c.definition for c in family)
+
+
+def test_the_study_codebooks_training_sheets_load_with_judged_themes():
+    from qualkit.coding import read_training
+
+    codebook = load_codebook(ROOT / "codebooks" / "spip_plus.yaml")
+    assert len(codebook.training) >= 2 and all(Path(p).is_file() for p, _ in codebook.training)
+    texts, y, groups, weights = read_training(codebook, list(codebook.training))
+    assert len(texts) == len(y) == len(groups) == len(weights) > 600
+    for theme in ("relevance", "safety", "mediation_resistance"):
+        column = y[:, codebook.ids.index(theme)]
+        assert (column == 1).sum() >= 40 and (column == 0).sum() >= 200, theme
+    assert set(weights) <= {0.3, 1.0}
