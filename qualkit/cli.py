@@ -6,6 +6,7 @@ input failed, after everything that could be done was done.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -32,13 +33,25 @@ def fail(message: str) -> None:
     err.print(f"[red]error[/red]: {escape(message)}", highlight=False, soft_wrap=True)
 
 
-def open_project(path: Path) -> Project:
-    """Open the project database, or end the command with one line saying why it cannot be."""
+@contextlib.contextmanager
+def exit_on_error(status: int = 2):
+    """Turn a QualkitError into its one-line message and an exit status: never a traceback."""
     try:
-        return Project(path)
+        yield
     except QualkitError as error:
         fail(str(error))
-        sys.exit(2)
+        sys.exit(status)
+
+
+def open_project(path: Path) -> Project:
+    """Open the project database, or end the command with one line saying why it cannot be."""
+    with exit_on_error():
+        return Project(path)
+
+
+def maybe_project(path: Path | None):
+    """The project when one was named, else a stand-in context holding None."""
+    return open_project(path) if path else contextlib.nullcontext(None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,11 +164,8 @@ def make_gate(strict: bool, no_privacy_check: bool, names, policy, cases=None):
         err.print("[bold red]warning[/bold red]: --no-privacy-check: this export was not checked "
                   "for names, places or contact details.")
         return PrivacyGate(mode="off")
-    try:
+    with exit_on_error():
         detector = build_detector(names, policy, cases)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
     return PrivacyGate(detector, mode="strict" if strict else "redact")
 
 
@@ -197,13 +207,10 @@ def _privacy_run(label: str, action, names, policy, cases):
     """Build the detector, run ``action(detector)`` over the inputs, report unreadable files."""
     from .privacy import build_detector
 
-    try:
+    with exit_on_error():
         detector = build_detector(names, policy, cases)
         with _status(label):
             results = action(detector)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
     for result in results:
         if result.error:
             fail(result.error)
@@ -259,13 +266,9 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
     from .coding import code_segments, load_codebook, train_coder
     from .ingest import segments_from_paths
 
-    try:
+    with exit_on_error():
         codebook = load_codebook(codebook_path)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
-    project = open_project(project_path) if project_path else None
-    try:
+    with maybe_project(project_path) as project, exit_on_error(2):
         with _status("reading inputs"):
             segments, report = segments_from_paths(inputs, project, cases=cases)
         segments = segments[segments.role == "respondent"].reset_index(drop=True)
@@ -280,18 +283,9 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
                                 embedder=Embedder(cache=project))
         with _status(f"coding {len(segments)} segments"):
             coded = code_segments(segments, coder, explain=explain, project=project)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
-    finally:
-        if project is not None:
-            project.close()
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
-    try:
+    with exit_on_error(3):
         coded = gate.frame(coded, ["text", "rationale"] if explain else ["text"], where=str(out_path))
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(3)
     write_csv(coded, out_path)
     report_gate(gate)
     counts = ", ".join(f"{t} {int(coded[t].sum())}" for t in codebook.themes)
@@ -327,15 +321,12 @@ def evaluate_command(gold_path, pred_path, folds, codebook_training, codebook_pa
     from .coding import load_codebook
     from .coding.validation import cross_validate
 
-    try:
+    with exit_on_error():
         codebook = load_codebook(codebook_path)
         others = [(path, weight) for path, weight in codebook.training
                   if Path(path).resolve() != Path(gold_path).resolve()] if codebook_training else []
         with _status(f"cross-validating over {folds} folds of cases"):
             table, _ = cross_validate(codebook, [gold_path], folds=folds, also_train_on=others)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
     _show_agreement(table, f"{folds}-fold cross-validation on {gold_path}", out_path)
 
 
@@ -355,14 +346,11 @@ def _agreement(first: Path, second: Path, codebook_path: Path, out_path: Path | 
     from .agreement import agreement_table, read_coding_csv
     from .coding import load_codebook
 
-    try:
+    with exit_on_error():
         codebook = load_codebook(codebook_path)
         a, b = read_coding_csv(first), read_coding_csv(second)
         codes = [c for c in codebook.ids if _has_code(a, c) and _has_code(b, c)] or codebook.themes
         table = agreement_table(a, b, codes)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(2)
     _show_agreement(table, f"{first_name}: {first}   {second_name}: {second}", out_path)
 
 
@@ -402,8 +390,7 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
     if n_topics != "auto" and not str(n_topics).isdigit():
         fail(f"--n-topics must be a number or 'auto', not {n_topics!r}. Fix: e.g. --n-topics 12")
         sys.exit(2)
-    project = open_project(project_path) if project_path else None
-    try:
+    with maybe_project(project_path) as project, exit_on_error(1):
         codebook = load_codebook(codebook_path)
         segments, report = segments_from_paths(inputs, project, cases=cases)
         for failed in report.failed:
@@ -419,18 +406,9 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
         with _status(f"fitting topics on {len(segments)} segments"):
             result = fit_topics(segments, Embedder(cache=project), n_topics=n_topics, seed=seed,
                                 cases=case_table, coded=coded, themes=themes)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(1)
-    finally:
-        if project is not None:
-            project.close()
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
-    try:
+    with exit_on_error(3):
         write_topic_outputs(result, out_dir, gate, case_table)
-    except QualkitError as error:
-        fail(str(error))
-        sys.exit(3)
     report_gate(gate)
     found = result.topics[result.topics.topic != -1]
     out.print(f"{len(found)} topics over {len(result.segment_topics)} segments "
