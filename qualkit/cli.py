@@ -249,7 +249,8 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
               default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
-@click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--out", "out_path", default="coded.csv", show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False),
               help="Where to write the coded segments (.csv).")
 @click.option("--train", "train_paths", multiple=True, type=click.Path(path_type=Path),
               help="Human-coded sheet(s) (wide format) for the learned coder; repeatable.")
