@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _replicate import replicate  # noqa: E402
 from qualkit import Project  # noqa: E402
 from qualkit.coding import code_segments, load_codebook, train_coder  # noqa: E402
-from qualkit.coding.rules import parser_pipeline  # noqa: E402
 from qualkit.embeddings import Embedder, load_encoder  # noqa: E402
+from qualkit.resources import CODING_OFF, english_pipeline  # noqa: E402
 from qualkit.ingest import segments_from_paths  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +30,9 @@ SAMPLE_WORDS = 36_829
 
 
 def floor_seconds(texts: list[str]) -> float:
-    nlp, encoder = parser_pipeline(), load_encoder()
+    nlp, encoder = english_pipeline(), load_encoder()
     start = time.perf_counter()
-    for _doc in nlp.pipe(texts, batch_size=64):
+    for _doc in nlp.pipe(texts, batch_size=64, disable=CODING_OFF):
         pass
     encoder.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
     return time.perf_counter() - start

@@ -48,3 +48,19 @@ def spacy_model_path() -> Path:
 def embedding_model_path() -> Path:
     """Directory of the all-MiniLM-L6-v2 sentence-transformers model (holding modules.json)."""
     return _model_dir(EMBEDDING_DISTRIBUTION, "modules.json")
+
+
+@functools.cache
+def english_pipeline():
+    """en_core_web_sm, loaded by path once per process and shared.
+
+    Coding uses it without NER (``nlp.pipe(texts, disable=CODING_OFF)``), the privacy check
+    without the lemmatizer (``disable=PRIVACY_OFF``): one load instead of two copies of the model.
+    """
+    import spacy
+
+    return spacy.load(spacy_model_path())
+
+
+CODING_OFF = ["ner"]
+PRIVACY_OFF = ["lemmatizer"]

@@ -8,12 +8,11 @@ Negation and conditionals are read off spaCy's dependency parse (en_core_web_sm,
 
 from __future__ import annotations
 
-import functools
 from typing import Sequence
 
 import numpy as np
 
-from ..resources import spacy_model_path
+from ..resources import CODING_OFF, english_pipeline
 from .base import Coder
 from .codebook import Codebook
 
@@ -21,14 +20,6 @@ NEGATORS = {"not", "n't", "never", "no", "nobody", "nothing", "none", "neither",
             "without"}
 CONDITIONAL_MARKERS = {"if", "unless", "whether", "suppose", "supposing"}
 MATCH_SCORE = 0.9
-
-
-@functools.cache
-def parser_pipeline():
-    """en_core_web_sm from its installed files, without NER (coding never needs entities)."""
-    import spacy
-
-    return spacy.load(spacy_model_path(), exclude=["ner"])
 
 
 class RuleCoder(Coder):
@@ -47,7 +38,7 @@ class RuleCoder(Coder):
     def fit(self, X=None, y=None) -> "RuleCoder":
         from spacy.matcher import Matcher, PhraseMatcher
 
-        nlp = parser_pipeline()
+        nlp = english_pipeline()
         self.classes_ = self.codebook.ids
         self._matcher = Matcher(nlp.vocab)
         # Phrases are matched on lemmas and on the words as written: the tagger lemmatises
@@ -58,7 +49,7 @@ class RuleCoder(Coder):
                 patterns = [_lowered(p) for p in code.token_patterns]
                 self._matcher.add(code.id, patterns + [_inflected(p) for p in patterns])
             if code.phrases:
-                docs = list(nlp.pipe(p.lower() for p in code.phrases))
+                docs = list(nlp.pipe((p.lower() for p in code.phrases), disable=CODING_OFF))
                 for matcher in self._phrases:
                     matcher.add(code.id, docs)
         return self
@@ -68,8 +59,8 @@ class RuleCoder(Coder):
         index = {code_id: i for i, code_id in enumerate(self.classes_)}
         scores = np.zeros((len(X), len(self.classes_)))
         rationales: list[dict[str, str]] = []
-        nlp = parser_pipeline()
-        for row, doc in enumerate(nlp.pipe(X, batch_size=self.batch_size)):
+        nlp = english_pipeline()
+        for row, doc in enumerate(nlp.pipe(X, batch_size=self.batch_size, disable=CODING_OFF)):
             found: dict[str, list[str]] = {}
             for match_id, start, end in self._all_matches(doc):
                 code_id = nlp.vocab.strings[match_id]

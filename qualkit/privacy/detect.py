@@ -9,13 +9,12 @@ flagging: a false alarm costs a glance, a missed name can cost a family its priv
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..resources import spacy_model_path
+from ..resources import PRIVACY_OFF, english_pipeline
 from .gazetteer import FIRST_NAMES, UK_PLACES, WORD_NAMES, WORD_PLACES
 
 #: What a finding is replaced by, per kind; numbered per entity within a transcript ("[person 1]").
@@ -95,14 +94,6 @@ class DetectorPolicy:
     entity_kinds: set[str] = field(default_factory=lambda: set(PLACEHOLDERS))
 
 
-@functools.cache
-def ner_pipeline():
-    """en_core_web_sm with its NER, loaded by path."""
-    import spacy
-
-    return spacy.load(spacy_model_path(), exclude=["lemmatizer"])
-
-
 class Detector:
     """Finds personal details in texts; ``find`` and ``find_many`` return sorted, merged findings."""
 
@@ -116,7 +107,7 @@ class Detector:
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
         results = []
         masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in texts]
-        docs = ner_pipeline().pipe(masked, batch_size=batch_size)
+        docs = english_pipeline().pipe(masked, batch_size=batch_size, disable=PRIVACY_OFF)
         for text, doc in zip(masked, docs):
             found = [*self._entities(doc, text), *self._patterns(text), *self._known(text),
                      *_listed(text)]
