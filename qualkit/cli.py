@@ -419,6 +419,81 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
         out.print(f"  {row.topic:>3}  {row.size:>4}  {escape(str(row.label))}")
 
 
+DEFAULT_TYPOLOGY = DEFAULT_CODEBOOK.parent / "spip_plus_typology.yaml"
+
+
+@main.command("typology")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_path", default="cases.csv", show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Where the typed cases go; the typology table and case matrix go beside it.")
+@click.option("--typology", "typology_path", type=click.Path(path_type=Path),
+              default=DEFAULT_TYPOLOGY, show_default="codebooks/spip_plus_typology.yaml")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              help="Codebook the typology's evidence names [default: the typology's own].")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Case sheet [default: cases.csv inside an input folder, if there is one].")
+@click.option("--overrides", "overrides_path", type=click.Path(path_type=Path, exists=True,
+                                                                 dir_okay=False),
+              help="Researcher's decisions (case, dimension, value): they win over the codings.")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Import into this project and record the typing there (else all in memory).")
+@click.option("--suppress-counts", is_flag=True,
+              help="Say 'present'/'none' instead of counts per type (small samples).")
+@privacy_options
+def typology_command(inputs, out_path, typology_path, codebook_path, cases, overrides_path,
+                     project_path, suppress_counts, strict, no_privacy_check, names, policy) -> None:
+    """Map each case onto the typology's types, with the evidence for every cell."""
+    from .coding import load_codebook, train_coder
+    from .ingest import find_case_sheet, read_inputs
+    from .segment import Segmenter
+    from .typology import (check_codes, load_typology, read_overrides, store_typing, type_cases,
+                           write_typology_outputs)
+
+    cases = cases or find_case_sheet(inputs)
+    with exit_on_error():
+        typology = load_typology(typology_path)
+        codebook = load_codebook(codebook_path or typology.codebook or DEFAULT_CODEBOOK)
+        check_codes(typology, codebook)
+    with maybe_project(project_path) as project, exit_on_error(2):
+        if project is not None:
+            read_inputs(inputs, project, cases=cases)
+        with _status("reading inputs"):
+            found = read_inputs(inputs, segmenter=Segmenter(all_speakers=True), cases=cases)
+        for failed in found.report.failed:
+            fail(failed.error)
+        for problem in found.report.errors:
+            fail(problem)
+        if not (found.segments.role == "respondent").any():
+            fail(str(QualkitError(Errors.E075)))
+            sys.exit(1)
+        overrides = read_overrides(overrides_path, typology, set(found.segments["case"])) \
+            if overrides_path else None
+        with _status(f"training coders on {codebook.name}"):
+            coder = train_coder(codebook, embedder=Embedder(cache=project))
+        with _status(f"typing {found.segments['case'].nunique()} cases"):
+            result = type_cases(found.segments, typology, coder, found.attributes, overrides)
+        if project is not None:
+            store_typing(project, typology, result.cases,
+                         overrides_source=Path(overrides_path).name if overrides_path else "")
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    with exit_on_error(3):
+        written = write_typology_outputs(result, out_path, gate, suppress_counts)
+    report_gate(gate)
+    _show_typing(result)
+    out.print("written: " + ", ".join(str(p) for p in written))
+    if not found.report.ok:
+        sys.exit(1)
+
+
+def _show_typing(result) -> None:
+    table = Table("case", "type", "confidence", "runner-up", "notes")
+    for row in result.frame().itertuples():
+        table.add_row(row.case, row.type, f"{row.confidence:.2f}", row.runner_up,
+                      escape(row.notes[:60]))
+    out.print(table)
+
+
 def _has_code(frame, code_id: str) -> bool:
     if code_id in frame.columns:
         return True

@@ -95,6 +95,23 @@ class Errors:
     E091 = ("refused to write: {count} personal detail(s) found ({first}). Fix: anonymise the source "
             "('qualkit anonymise'), add allowed words to a --policy file, or leave out --strict to "
             "redact.")
+    # typologies
+    E100 = "cannot read the typology ({reason}). Fix: check the path; typologies live in codebooks/*_typology.yaml."
+    E101 = ("the typology must be a mapping with 'dimensions' and 'types' lists. Fix: start the file "
+            "with 'name: ...', then 'dimensions:' and 'types:' entries.")
+    E102 = "{what} {position} has no 'id'. Fix: add 'id: some_snake_case_id'."
+    E103 = "{what} id '{item}' is defined twice. Fix: rename or merge one of them."
+    E104 = ("type '{type}' names unknown dimension '{dimension}'. Fix: use one of {known}, or define "
+            "the dimension under 'dimensions:'.")
+    E105 = ("'{value}' is not an allowed value of dimension '{dimension}'{where}. Fix: use one of "
+            "{known}.")
+    E106 = ("types '{first}' and '{second}' have identical definitions. Fix: make them differ in at "
+            "least one dimension, or merge them.")
+    E107 = ("dimension '{dimension}' value '{value}': evidence names code '{code}', which the "
+            "codebook {codebook} does not define. Fix: use a code id from that codebook.")
+    E108 = "{what} '{item}': '{key}' must be {expected}. Fix: {fix}"
+    E109 = "type '{type}' gives no value for dimension '{dimension}'. Fix: add '{dimension}: ...' to its cells."
+    E110 = ("unknown {what} '{value}' in {where}. Fix: use one of {known}.")
     # options
     E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
     E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."

@@ -209,14 +209,36 @@ def _tick(progress: Callable[[Path], None] | None, path: Path) -> None:
 SEGMENT_COLUMNS = ["segment_id", "case", "speaker", "role", "turn", "start", "end", "text"]
 
 
-def segments_from_paths(paths: Iterable[str | Path], project: Project | None = None, *,
-                        segmenter: Segmenter | None = None,
-                        table_options: TableOptions = TableOptions(),
-                        cases: str | Path | None = None) -> tuple[pd.DataFrame, ImportReport]:
-    """The codable segments of some inputs, as a table; bad files are reported, not raised.
+CASE_SHEET_NAMES = ("cases.csv", "cases.xlsx")
+
+
+def find_case_sheet(paths: Iterable[str | Path]) -> Path | None:
+    """A classification sheet named ``cases.csv`` (or .xlsx) directly inside an input folder: the
+    usual layout of a study folder, so it is read as case attributes, not as transcripts."""
+    for path in map(Path, paths):
+        for name in CASE_SHEET_NAMES if path.is_dir() else ():
+            if (path / name).is_file():
+                return path / name
+    return None
+
+
+@dataclasses.dataclass
+class Inputs:
+    """What a batch of inputs holds: its segments, its cases' attributes, and what went wrong."""
+
+    segments: pd.DataFrame
+    attributes: pd.DataFrame      # indexed by case, one column per attribute (text)
+    report: ImportReport
+
+
+def read_inputs(paths: Iterable[str | Path], project: Project | None = None, *,
+                segmenter: Segmenter | None = None, table_options: TableOptions = TableOptions(),
+                cases: str | Path | None = None) -> Inputs:
+    """Segments and case attributes of some inputs; bad files are reported, not raised.
 
     With a project the inputs are imported (or found unchanged) and its stored segments returned;
-    without one everything happens in memory and nothing is written.
+    without one everything happens in memory and nothing is written. Attributes come from front
+    matter and table columns, and the case sheet wins over both.
     """
     segmenter = segmenter or Segmenter()
     if project is not None:
@@ -225,8 +247,10 @@ def segments_from_paths(paths: Iterable[str | Path], project: Project | None = N
         names = {Path(f.path).name for f in report.files if f.status != "failed"}
         stored = project.segments()
         stored = stored[stored["source_name"].isin(names)]
-        return stored[SEGMENT_COLUMNS].reset_index(drop=True), report
-    report, rows = ImportReport(), []
+        segments = stored[SEGMENT_COLUMNS].reset_index(drop=True)
+        return Inputs(segments, _attribute_frame(project.cases().set_index("case").to_dict("index"),
+                                                 segments), report)
+    report, rows, attributes = ImportReport(), [], {}
     for path in expand_paths(paths, skip=[Path(cases)] if cases else []):
         try:
             transcripts = segmenter.transform(read_file(path, table_options))
@@ -235,7 +259,32 @@ def segments_from_paths(paths: Iterable[str | Path], project: Project | None = N
             continue
         report.files.append(_summarise(path, "read", transcripts))
         for transcript in transcripts:
+            attributes.setdefault(transcript.case.id, {}).update(transcript.case.attributes)
             roles = {turn.index: turn.role for turn in transcript.turns}
             rows.extend([s.id, s.case, s.speaker, roles[s.turn_index], s.turn_index, s.start, s.end,
                          s.text] for s in transcript.segments)
-    return pd.DataFrame(rows, columns=SEGMENT_COLUMNS), report
+    if cases:
+        try:
+            for case, values in read_cases_sheet(cases).items():
+                attributes.setdefault(case, {}).update(values)
+        except QualkitError as err:
+            report.errors.append(str(err.located(cases)))
+    segments = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    return Inputs(segments, _attribute_frame(attributes, segments), report)
+
+
+def _attribute_frame(attributes: dict[str, dict], segments: pd.DataFrame) -> pd.DataFrame:
+    """Attributes of the cases that have segments, as text (missing values are empty)."""
+    present = list(dict.fromkeys(segments["case"]))
+    frame = pd.DataFrame.from_dict({c: attributes.get(c, {}) for c in present}, orient="index")
+    return frame.reindex(present).fillna("").astype(str)
+
+
+def segments_from_paths(paths: Iterable[str | Path], project: Project | None = None, *,
+                        segmenter: Segmenter | None = None,
+                        table_options: TableOptions = TableOptions(),
+                        cases: str | Path | None = None) -> tuple[pd.DataFrame, ImportReport]:
+    """The codable segments of some inputs, as a table (see :func:`read_inputs`)."""
+    found = read_inputs(paths, project, segmenter=segmenter, table_options=table_options,
+                        cases=cases)
+    return found.segments, found.report

@@ -106,3 +106,18 @@ def reference_spans(text: str) -> Spans:
     """Sentence offsets from spaCy's own sentencizer, trimmed the same way (for checks)."""
     doc = reference_pipeline()(text)
     return _spans(text, [sent.start_char for sent in doc.sents])
+
+
+def reading_spans(text: str, spans: Spans) -> Spans:
+    """Sentences as a reader cuts them: spaCy's rules attach an opening bracket after a full stop
+    ("before. [son] said") to the sentence before; move it to the sentence it opens."""
+    fixed = [list(span) for span in spans]
+    for current, following in zip(fixed, fixed[1:]):
+        piece = text[current[0]:current[1]]
+        trimmed = piece.rstrip("[( ")
+        if trimmed != piece and trimmed:
+            current[1] = current[0] + len(trimmed)
+            following[0] = current[0] + len(trimmed) + (len(piece[len(trimmed):]) -
+                                                         len(piece[len(trimmed):].lstrip()))
+    return tuple((left, right) for left, right in fixed)
+

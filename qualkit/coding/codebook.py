@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from .. import yamlfile
 from ..errors import Errors, QualkitError
 
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "patterns", "parent",
@@ -107,11 +106,7 @@ class Codebook:
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook file; raise :class:`QualkitError` naming file, line and fix."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise QualkitError(Errors.E060, path=path, reason=getattr(err, "strerror", None) or
-                           type(err).__name__) from None
+    text = yamlfile.read_text(path, Errors.E060)
     try:
         return parse_codebook(text, path)
     except QualkitError as err:
@@ -119,16 +114,10 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 def parse_codebook(text: str, path: str | Path = "codebook") -> Codebook:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise QualkitError(Errors.E061, path=path, line=mark.line + 1 if mark else None,
-                           problem=getattr(err, "problem", None) or "unreadable") from None
+    root, data = yamlfile.parse(text, path)
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:
         raise QualkitError(Errors.E062, path=path, line=1)
-    lines = _code_lines(root)
+    lines = yamlfile.list_item_lines(root, "codes")
     codes = [_parse_code(entry, i, lines.get(i, 0), path) for i, entry in enumerate(data["codes"])]
     _check_hierarchy(codes, path)
     base = Path(path).parent
@@ -158,16 +147,6 @@ def _training_sheets(entries: object, path) -> list[tuple[str, float]]:
                                fix="write 'training: [gold.csv]' or "
                                    "'training: [{path: gold.csv, weight: 0.5}]'")
     return sheets
-
-
-def _code_lines(root) -> dict[int, int]:
-    """1-based line of each entry of the 'codes' list, from the YAML node tree."""
-    if not isinstance(root, yaml.MappingNode):
-        return {}
-    for key, value in root.value:
-        if key.value == "codes" and isinstance(value, yaml.SequenceNode):
-            return {i: item.start_mark.line + 1 for i, item in enumerate(value.value)}
-    return {}
 
 
 def _parse_code(entry: object, position: int, line: int, path) -> Code:

@@ -114,10 +114,11 @@ class SemanticCoder(Coder):
 
 def sentence_windows(texts: list[str], window: int) -> tuple[list[str], list[int]]:
     """Each text, plus every run of ``window`` consecutive sentences of a longer text."""
-    from ..sentences import SentenceSplitter
+    from ..sentences import SentenceSplitter, reading_spans
 
     pieces, owner = [], []
     for row, (text, spans) in enumerate(zip(texts, SentenceSplitter().pipe(texts))):
+        spans = reading_spans(text, spans)
         pieces.append(text)
         owner.append(row)
         if window and len(spans) > window:
