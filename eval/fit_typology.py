@@ -3,6 +3,7 @@ generalises: each labelled set is typed by weights fitted on the others (leave o
 
     python eval/fit_typology.py            # report, then rewrite codebooks/spip_plus_typology.yaml
     python eval/fit_typology.py --check    # report only
+    python eval/fit_typology.py --check --details eval/typology_loso.csv   # + every case's typing
 
 The labelled sets: the sample's 25 interviews (intended types in transcripts_sample/cases.csv) and
 sets of 11 (one per type) written for this evaluation by writers who each saw only the domain brief
@@ -45,7 +46,7 @@ Weights and priors were fitted by eval/fit_typology.py on {cases} cases of known
 independently written sets); edit which codes vote for which value, then re-run it."""
 
 
-def main(check: bool) -> None:
+def main(check: bool, details_path: str | None = None) -> None:
     typology = load_typology(TYPOLOGY)
     coder = train_coder(load_codebook(typology.codebook))
     features, known = [], {}
@@ -60,6 +61,7 @@ def main(check: bool) -> None:
         known.update(cases["intended_type"].to_dict())
     table = pd.concat([case_features(typology, s, a) for _, s, a in features])
     total_types = total_cells = total = 0
+    details = []
     for name, scores, attrs in features:
         others = {c: t for c, t in known.items() if c not in set(scores["case"])}
         fitted = fit_typology(typology, table, others)
@@ -69,11 +71,19 @@ def main(check: bool) -> None:
                     for r in results for d in fitted.dimensions)
         print(f"{name}: {right}/{len(results)} types, {cells}/{7 * len(results)} cells "
               f"({cells / (7 * len(results)):.0%}) with weights fitted on the other sets")
+        details += [{"set": name, "case": r.case, "intended": known[r.case], "derived": r.type,
+                     "confidence": r.confidence, "runner_up": r.runner_up,
+                     "cells_right": sum(r.dimensions[d.id].value in fitted.type(
+                         known[r.case]).cell(d.id).values for d in fitted.dimensions)}
+                    for r in results]
         for r in results:
             if r.type != known[r.case]:
                 print(f"   {r.case}: {known[r.case]} typed {r.type} ({r.reason})")
         total_types, total_cells, total = total_types + right, total_cells + cells, total + len(results)
     print(f"all: {total_types}/{total} types, {total_cells / (7 * total):.0%} cells (leave one set out)")
+    if details_path:
+        with atomic_write(details_path) as handle:
+            pd.DataFrame(details).to_csv(handle, index=False)
     if not check:
         fitted = fit_typology(typology, table, known)
         with atomic_write(TYPOLOGY) as handle:
@@ -82,4 +92,5 @@ def main(check: bool) -> None:
 
 
 if __name__ == "__main__":
-    main("--check" in sys.argv)
+    main("--check" in sys.argv,
+         sys.argv[sys.argv.index("--details") + 1] if "--details" in sys.argv else None)

@@ -21,9 +21,10 @@ from rich.table import Table
 from .embeddings import Embedder
 from .errors import Errors, QualkitError
 from .importers import TableOptions
-from .ingest import ImportReport, expand_paths, import_paths
+from .ingest import ImportReport, expand_paths, find_case_sheet, import_paths
 from .segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
 from .store import Project
+from .study import read_study
 
 out = Console()
 err = Console(stderr=True)
@@ -444,37 +445,15 @@ DEFAULT_TYPOLOGY = DEFAULT_CODEBOOK.parent / "spip_plus_typology.yaml"
 def typology_command(inputs, out_path, typology_path, codebook_path, cases, overrides_path,
                      project_path, suppress_counts, strict, no_privacy_check, names, policy) -> None:
     """Map each case onto the typology's types, with the evidence for every cell."""
-    from .coding import load_codebook, train_coder
-    from .ingest import find_case_sheet, read_inputs
-    from .segment import Segmenter
-    from .typology import (check_codes, load_typology, read_overrides, store_typing, type_cases,
-                           write_typology_outputs)
+    from .typology import store_typing, write_typology_outputs
 
     cases = cases or find_case_sheet(inputs)
-    with exit_on_error():
-        typology = load_typology(typology_path)
-        codebook = load_codebook(codebook_path or typology.codebook or DEFAULT_CODEBOOK)
-        check_codes(typology, codebook)
     with maybe_project(project_path) as project, exit_on_error(2):
+        study = _open_study(inputs, project, cases, codebook_path, typology_path, overrides_path)
+        with _status(f"typing {study.inputs.segments['case'].nunique()} cases"):
+            result = study.typology_result()
         if project is not None:
-            read_inputs(inputs, project, cases=cases)
-        with _status("reading inputs"):
-            found = read_inputs(inputs, segmenter=Segmenter(all_speakers=True), cases=cases)
-        for failed in found.report.failed:
-            fail(failed.error)
-        for problem in found.report.errors:
-            fail(problem)
-        if not (found.segments.role == "respondent").any():
-            fail(str(QualkitError(Errors.E075)))
-            sys.exit(1)
-        overrides = read_overrides(overrides_path, typology, set(found.segments["case"])) \
-            if overrides_path else None
-        with _status(f"training coders on {codebook.name}"):
-            coder = train_coder(codebook, embedder=Embedder(cache=project))
-        with _status(f"typing {found.segments['case'].nunique()} cases"):
-            result = type_cases(found.segments, typology, coder, found.attributes, overrides)
-        if project is not None:
-            store_typing(project, typology, result.cases,
+            store_typing(project, study.typology, result.cases,
                          overrides_source=Path(overrides_path).name if overrides_path else "")
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
     with exit_on_error(3):
@@ -482,7 +461,124 @@ def typology_command(inputs, out_path, typology_path, codebook_path, cases, over
     report_gate(gate)
     _show_typing(result)
     out.print("written: " + ", ".join(str(p) for p in written))
-    if not found.report.ok:
+    if not study.report.ok:
+        sys.exit(1)
+
+
+def _open_study(inputs, project, cases, codebook_path, typology_path, overrides_path=None):
+    """Read the inputs and train the coders, saying which inputs could not be read."""
+    with _status("reading inputs and training the coders"):
+        study = read_study(inputs, project, cases, codebook_path, typology_path, overrides_path)
+    for failed in study.report.failed:
+        fail(failed.error)
+    for problem in study.report.errors:
+        fail(problem)
+    return study
+
+
+@main.command("quotes")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_path", default="quotes.csv", show_default=True,
+              type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--code", "codes", multiple=True, help="Code id to quote (repeatable) [default: themes].")
+@click.option("--type", "types", multiple=True, help="Case type id to quote (runs the typology).")
+@click.option("--topic", "topics", multiple=True, type=int,
+              help="Topic number to quote (needs --topics, from 'qualkit topics').")
+@click.option("--topics", "topics_path", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="segment_topics.csv written by 'qualkit topics'.")
+@click.option("--per-group", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--max-words", default=60, show_default=True, type=click.IntRange(8, 400))
+@click.option("--balance", type=click.Choice(["role", "area"]),
+              help="Let the values of this attribute take turns in each group.")
+@click.option("--attribution", help="Template, e.g. '({role}, {area})' [default: the codebook's].")
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--typology", "typology_path", type=click.Path(path_type=Path),
+              default=DEFAULT_TYPOLOGY, show_default="codebooks/spip_plus_typology.yaml")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Case sheet [default: cases.csv inside an input folder, if there is one].")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Import into this project and reuse its embeddings cache.")
+@privacy_options
+def quotes_command(inputs, out_path, codes, types, topics, topics_path, per_group, max_words, balance,
+                   attribution, codebook_path, typology_path, cases, project_path, strict,
+                   no_privacy_check, names, policy) -> None:
+    """Short, verbatim, attributed quotes per code, case type or topic, ranked and diverse."""
+    from .quotes import extract_quotes
+
+    if topics and not topics_path:
+        fail("--topic needs --topics segment_topics.csv (written by 'qualkit topics'). "
+             "Fix: run 'qualkit topics' first and pass its segment_topics.csv.")
+        sys.exit(2)
+    cases = cases or find_case_sheet(inputs)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    with maybe_project(project_path) as project, exit_on_error(2):
+        study = _open_study(inputs, project, cases, codebook_path, typology_path if types else None)
+        unknown = [c for c in codes if c not in study.coder.codebook]
+        if unknown:
+            raise QualkitError(Errors.E077, code=unknown[0], what="--code options",
+                               known=", ".join(study.coder.codebook.themes))
+        typed = study.typology_result() if types else None
+        if typed is not None:
+            known = [t.id for t in typed.typology.types]
+            for type_id in types:
+                if type_id not in known:
+                    raise QualkitError(Errors.E110, what="type", value=type_id,
+                                       where="--type options", known=", ".join(known))
+        with _status("choosing quotes"):
+            quotes = extract_quotes(
+                study.respondent_segments(), study.coder, codes=codes, types=types, topics=topics,
+                typology_result=typed, segment_topics=pd.read_csv(topics_path) if topics_path
+                else None, per_group=per_group, max_words=max_words, attributes=study.attributes,
+                template=attribution, balance=balance, embedder=study.embedder,
+                screen=gate.passes if gate.mode != "off" else None)
+    with exit_on_error(3):
+        quotes = gate.frame(quotes, ["quote"], where=str(out_path))
+    write_csv(quotes, out_path)
+    report_gate(gate)
+    groups = quotes[["code", "type", "topic"]].astype(str).agg("".join, axis=1)
+    out.print(f"{len(quotes)} quotes for {groups.nunique()} group(s) written to {out_path}")
+    if not study.report.ok:
+        sys.exit(1)
+
+
+@main.command("report")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
+@click.option("--typology", "typology_path", type=click.Path(path_type=Path),
+              default=DEFAULT_TYPOLOGY, show_default="codebooks/spip_plus_typology.yaml")
+@click.option("--no-typology", is_flag=True, help="Leave the case typology out.")
+@click.option("--topics", "topics_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Output folder of 'qualkit topics', to include its topics.")
+@click.option("--per-group", default=3, show_default=True, type=click.IntRange(1, 20),
+              help="Quotes per theme and per case type.")
+@click.option("--title", help="Report title [default: from the codebook].")
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Case sheet [default: cases.csv inside an input folder, if there is one].")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="Import into this project and reuse its embeddings cache.")
+@privacy_options
+def report_command(inputs, out_dir, codebook_path, typology_path, no_typology, topics_dir, per_group,
+                   title, cases, project_path, strict, no_privacy_check, names, policy) -> None:
+    """report.docx, report.md and quotes.xlsx: codebook, theme frequencies, typology, quotes."""
+    from .report import build_report, write_report
+
+    cases = cases or find_case_sheet(inputs)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    with maybe_project(project_path) as project, exit_on_error(2):
+        study = _open_study(inputs, project, cases, codebook_path,
+                            None if no_typology else typology_path)
+        with _status("gathering the report"):
+            content, chart = build_report(study, with_typology=not no_typology,
+                                          topics_dir=topics_dir, per_group=per_group, title=title,
+                                          screen=gate.passes if gate.mode != "off" else None)
+    with exit_on_error(3):
+        written = write_report(content, chart, out_dir, gate)
+    report_gate(gate)
+    out.print(f"{len(content.quotes)} quotes; written: " + ", ".join(str(p) for p in written))
+    if not study.report.ok:
         sys.exit(1)
 
 

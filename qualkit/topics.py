@@ -119,13 +119,11 @@ def _attributions(segments: pd.DataFrame, cases: pd.DataFrame | None) -> list[st
     """'(Mother, Area B)' from the case's role and area, where known."""
     if cases is None or cases.empty:
         return [""] * len(segments)
+    from .attribution import DEFAULT_TEMPLATE, attribute
+
     lookup = cases.set_index("case").to_dict("index")
-    out = []
-    for case in segments["case"]:
-        attrs = lookup.get(case, {})
-        parts = [str(attrs[k]) for k in ("role", "area") if isinstance(attrs.get(k), str)]
-        out.append(f"({', '.join(parts)})" if parts else "")
-    return out
+    return [attribute(DEFAULT_TEMPLATE, lookup[case]) if case in lookup else ""
+            for case in segments["case"]]
 
 
 def label_for(words: list[str]) -> str:
@@ -219,12 +217,7 @@ def topic_map_html(result: TopicResult) -> str:
 
 def role_chart_png(result: TopicResult, cases: pd.DataFrame | None) -> bytes:
     """A static bar chart of segments per topic, stacked by respondent role, as PNG bytes."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .charts import bar_chart_png
 
     roles = (cases.set_index("case")["role"].to_dict()
              if cases is not None and "role" in cases.columns else {})
@@ -233,14 +226,7 @@ def role_chart_png(result: TopicResult, cases: pd.DataFrame | None) -> bytes:
     table = pd.crosstab(frame["topic"], frame["role"])
     labels = result.topics.set_index("topic")["label"]
     table.index = [f"{t}: {labels.get(t, '')}"[:40] for t in table.index]
-    axes = table.plot(kind="barh", stacked=True, figsize=(9, max(3, 0.4 * len(table))))
-    axes.set_xlabel("segments")
-    axes.set_title("Topics by respondent role")
-    plt.tight_layout()
-    buffer = io.BytesIO()
-    plt.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
-    plt.close("all")
-    return buffer.getvalue()
+    return bar_chart_png(table, "Topics by respondent role", "segments", stacked=True)
 
 
 def codings_from_project(project, codebook) -> pd.DataFrame:

@@ -13,6 +13,16 @@ import yaml
 from .errors import Errors, QualkitError
 
 
+def load(path: str | Path, unreadable: str, parse_text):
+    """``parse_text(text, path)`` of the file, every error located in the file."""
+    path = Path(path)
+    text = read_text(path, unreadable)
+    try:
+        return parse_text(text, path)
+    except QualkitError as err:
+        raise err.located(path) from None
+
+
 def read_text(path: str | Path, unreadable: str) -> str:
     """The file's text; ``unreadable`` is the catalogue message for a file that cannot be read."""
     try:

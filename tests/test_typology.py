@@ -385,7 +385,7 @@ def test_outputs_pass_the_gate_and_open(tmp_path):
     document = docx.Document(tmp_path / "out" / "typology_table.docx")
     (table,) = document.tables
     assert len(table.rows) == 1 + len(typology.types)
-    assert [c.text for c in table.rows[0].cells][:3] == ["#", "Case type", "Decision"]
+    assert [c.text for c in table.rows[0].cells][:3] == ["#", "Case type", "Decision"]  # no blocks
     assert [c.text for c in table.rows[1].cells][-1] == "1"
     assert not list((tmp_path / "out").glob(".*.tmp"))
 

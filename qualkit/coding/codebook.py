@@ -105,12 +105,7 @@ class Codebook:
 
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook file; raise :class:`QualkitError` naming file, line and fix."""
-    path = Path(path)
-    text = yamlfile.read_text(path, Errors.E060)
-    try:
-        return parse_codebook(text, path)
-    except QualkitError as err:
-        raise err.located(path)
+    return yamlfile.load(path, Errors.E060, parse_codebook)
 
 
 def parse_codebook(text: str, path: str | Path = "codebook") -> Codebook:

@@ -143,6 +143,12 @@ class PrivacyGate:
         self.mode = mode
         self.redacted = 0
 
+    def passes(self, texts: list[str]) -> list[bool]:
+        """Which texts hold nothing the check can detect (to choose among candidates)."""
+        if self.mode == "off":
+            return [True] * len(texts)
+        return [not found for found in self.detector.find_many(texts)]
+
     def frame(self, frame: pd.DataFrame, columns: Iterable[str] | None = None,
               where: str = "export") -> pd.DataFrame:
         """The table with personal details in its text columns replaced (or refused)."""

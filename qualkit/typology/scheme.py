@@ -116,12 +116,7 @@ class Typology:
 
 def load_typology(path: str | Path) -> Typology:
     """Read and validate a typology file; raise :class:`QualkitError` naming file, line and fix."""
-    path = Path(path)
-    text = yamlfile.read_text(path, Errors.E100)
-    try:
-        return parse_typology(text, path)
-    except QualkitError as err:
-        raise err.located(path)
+    return yamlfile.load(path, Errors.E100, parse_typology)
 
 
 def parse_typology(text: str, path: str | Path = "typology") -> Typology:

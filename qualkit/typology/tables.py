@@ -125,39 +125,31 @@ def typology_markdown(typology: Typology, counts: Counter | None, suppress: bool
 
 def write_typology_docx(typology: Typology, counts: Counter | None, handle,
                         suppress: bool = False) -> None:
-    """The typology table as a Word document: a real table, stage blocks merged down the first
-    column, successful types in bold, landscape so that seven dimensions fit."""
+    """The typology table as a Word document: landscape, so that seven dimensions fit."""
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Pt
 
-    header, rows = table_rows(typology, counts, suppress)
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
     document.add_heading(typology.title or typology.name, level=1)
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    block_start = None
-    for kind, row in zip(typology.types, rows):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row):
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(8)
-                run.bold = kind.successful
-        if typology.group_by:
-            if row[1]:
-                block_start = cells[1]
-            elif block_start is not None:
-                merged_text = block_start.text
-                block_start = block_start.merge(cells[1])
-                block_start.text = merged_text
+    add_typology_table(document, typology, counts, suppress)
+    document.save(handle)
+
+
+def add_typology_table(document, typology: Typology, counts: Counter | None,
+                       suppress: bool = False) -> None:
+    """Table 9.1's layout in a Word document: stage blocks merged down their column, successful
+    types in bold, and the note on counts."""
+    from ..docx_tables import add_table
+
+    header, rows = table_rows(typology, counts, suppress)
+    if typology.group_by:  # the block column first, as in the report
+        header = [header[1], header[0], *header[2:]]
+        rows = [[row[1], row[0], *row[2:]] for row in rows]
+    add_table(document, header, rows, bold_rows=[k.successful for k in typology.types],
+              merge_first_column=bool(typology.group_by))
     if counts is not None and suppress:
         document.add_paragraph(typology.counts_note or "Counts per type are not shown.")
     document.add_paragraph("Apparently successful types are in bold and marked 'yes'.")
-    document.save(handle)

@@ -1,0 +1,37 @@
+"""Word tables that read like the report's: a header row in bold, small type, merged blocks."""
+
+from __future__ import annotations
+
+
+def add_table(document, header: list[str], rows: list[list[str]], *, style: str = "Table Grid",
+              font_pt: float = 8, bold_rows: list[bool] | None = None,
+              merge_first_column: bool = False):
+    """A table with ``header`` and ``rows``; with ``merge_first_column`` an empty first cell joins
+    the block above it (Table 9.1's stage blocks)."""
+    from docx.shared import Pt
+
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = style
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+            run.font.size = Pt(font_pt)
+    block = None
+    for number, row in enumerate(rows):
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(font_pt)
+                run.bold = bool(bold_rows and bold_rows[number])
+        if merge_first_column:
+            if row[0]:
+                block = cells[0]
+            elif block is not None:
+                text = block.text
+                block = block.merge(cells[0])
+                block.text = text
+                for run in block.paragraphs[0].runs:
+                    run.font.size = Pt(font_pt)
+    return table

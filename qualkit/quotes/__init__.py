@@ -1,0 +1,108 @@
+"""Quotes per code, per case type and per topic: the public API behind ``qualkit quotes``.
+
+    quotes = extract_quotes(segments, coder, codes=["safety"], per_group=5, attributes=cases)
+
+Each group's quotes come from the segments that carry it (the coder's decision for a code, the
+evidence cells of the cases typed as a type, a topic's members), are cut into candidate runs of whole
+sentences, scored once in a batch, and ranked and picked for diversity (see :mod:`.candidates`).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..coding import hierarchical
+from ..embeddings import Embedder
+from .candidates import (DEFAULT_MAX_WORDS, DEFAULT_PER_GROUP, QUOTE_COLUMNS, Candidate, candidates,
+                         finish, pick_diverse, rank_quotes, readability)
+
+SEGMENTS_PER_GROUP = 40  # the strongest segments of a group that are cut into candidates
+SCREENED = 6  # candidates per wanted quote put through the screen (the privacy check)
+
+
+def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
+                   types: Sequence[str] = (), topics: Sequence[int] = (), typology_result=None,
+                   segment_topics: pd.DataFrame | None = None, per_group: int = DEFAULT_PER_GROUP,
+                   max_words: int = DEFAULT_MAX_WORDS, attributes: pd.DataFrame | None = None,
+                   template: str | None = None, balance: str | None = None,
+                   embedder: Embedder | None = None, screen=None, coded=None) -> pd.DataFrame:
+    """The best ``per_group`` quotes for each code, type and topic asked for (every theme when
+    nothing is asked), as a table with the columns of :data:`QUOTE_COLUMNS`.
+
+    ``segments`` holds respondent segments (segment_id, case, text, start); ``attributes`` is indexed
+    by case; ``balance`` names an attribute (e.g. 'role') whose values take turns in each group.
+    ``screen(texts) -> [bool]`` keeps only candidates that pass (the privacy check): a quote that
+    would need a name redacted is passed over for the next best, so quotes stay verbatim.
+    ``coded`` is the coder's result for ``segments`` when the caller already has it.
+    """
+    embedder = embedder or coder.embedder_
+    template = template or coder.codebook.attribution
+    segments = segments.reset_index(drop=True)
+    if not (codes or types or topics):
+        codes = coder.codebook.themes
+    groups = []  # (column, group, segment rows, code whose score ranks the candidates or None)
+    if codes:
+        result = coded if coded is not None else coder.code(segments["text"].tolist())
+        decisions = hierarchical(result.decisions, coder.codebook)
+        for code in codes:
+            j = result.codes.index(code)
+            rows = np.flatnonzero(decisions[:, j])
+            rows = rows[np.argsort(-result.scores[rows, j], kind="mergesort")][:SEGMENTS_PER_GROUP]
+            groups.append(("code", code, rows, code))
+    for type_id in types:
+        groups.append(("type", type_id, _type_rows(segments, typology_result, type_id), None))
+    for topic in topics:
+        members = set(segment_topics.loc[segment_topics["topic"] == topic, "segment_id"]) \
+            if segment_topics is not None else set()
+        rows = np.flatnonzero(segments["segment_id"].isin(members).to_numpy())
+        groups.append(("topic", str(topic), rows[:SEGMENTS_PER_GROUP], None))
+    pool = sorted({int(r) for _, _, rows, _ in groups for r in rows})
+    found = candidates(segments.loc[pool], max_words=max_words) if pool else []
+    if not found:
+        return pd.DataFrame(columns=QUOTE_COLUMNS)
+    scored = coder.code([c.plain for c in found])
+    vectors = embedder.encode([c.plain for c in found])
+    roles = None
+    if balance and attributes is not None and balance in attributes.columns:
+        roles = attributes[balance].astype(str).to_dict()
+    tables = []
+    for column, group, rows, code in groups:
+        ids = set(segments.loc[rows, "segment_id"])
+        mine = [i for i, c in enumerate(found) if c.segment_id in ids]
+        if not mine:
+            continue
+        centroid = embedder.encode(segments.loc[rows, "text"].tolist()).mean(axis=0)
+        if code is not None:
+            score = scored.scores[mine, scored.codes.index(code)]
+        else:  # a type or topic: how close the passage is to what its segments say
+            score = _cosine(vectors[mine], centroid)
+        ranked = rank_quotes([found[i] for i in mine], score, vectors[mine], centroid)
+        if screen is not None:
+            ranked = ranked.head(SCREENED * per_group)
+            ranked = ranked[list(screen(ranked["quote"].tolist()))].reset_index(drop=True)
+        picked = pick_diverse(ranked, per_group, roles)
+        tables.append(finish(picked, column, group, attributes, template))
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
+
+
+def _type_rows(segments: pd.DataFrame, typology_result, type_id: str) -> np.ndarray:
+    """Segments that evidence the cells of the cases typed as ``type_id``."""
+    if typology_result is None:
+        return np.array([], dtype=int)
+    evidence = [segment for case in typology_result.cases if case.type == type_id
+                for found in case.dimensions.values() for segment in found.evidence[:1]]
+    wanted = list(dict.fromkeys(evidence))
+    position = {s: i for i, s in enumerate(segments["segment_id"])}
+    return np.array([position[s] for s in wanted if s in position], dtype=int)
+
+
+def _cosine(vectors: np.ndarray, centroid: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(centroid) or 1.0)
+    return np.clip(vectors @ centroid / np.where(norms > 0, norms, 1), 0, 1)
+
+
+__all__ = ["Candidate", "DEFAULT_MAX_WORDS", "DEFAULT_PER_GROUP", "QUOTE_COLUMNS", "candidates",
+           "extract_quotes", "pick_diverse", "rank_quotes", "readability"]

@@ -1,0 +1,91 @@
+"""Reports a writer can start from: ``report.docx``, ``report.md`` and ``quotes.xlsx``.
+
+    content, chart = build_report(study, topics_dir="out/topics")
+    write_report(content, chart, "out/report", gate)
+
+The content is gathered once (codebook, theme frequencies by role and area, the typology table,
+topics, the best quotes per theme and type), passed through the privacy gate, then laid out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..atomic import atomic_write
+from ..charts import bar_chart_png
+from ..quotes import extract_quotes
+from .content import ReportContent, codebook_table, gate_content, theme_frequencies
+from .markdown import write_markdown
+from .sheets import write_quotes_xlsx
+from .word import write_docx
+
+CHART = "themes_by_role.png"
+
+
+def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | None = None,
+                 per_group: int = 3, title: str | None = None, screen=None
+                 ) -> tuple[ReportContent, bytes]:
+    """Everything the report shows, from a :class:`qualkit.study.Study`."""
+    from ..typology.tables import table_rows
+
+    codebook = study.coder.codebook
+    segments = study.respondent_segments()
+    coded = study.coder.code(segments["text"].tolist())
+    frequencies, totals = {}, {}
+    for by in ("role", "area"):
+        frequencies[by], totals[by] = theme_frequencies(segments, coded, codebook, study.attributes,
+                                                        by)
+    typed = study.typology_result() if with_typology else None
+    types = [] if typed is None else [t for t in typed.typology.types if typed.counts().get(t.id)]
+    quotes = extract_quotes(segments, study.coder, codes=codebook.themes,
+                            types=[t.id for t in types], typology_result=typed,
+                            per_group=per_group, attributes=study.attributes, balance="role",
+                            embedder=study.embedder, screen=screen, coded=coded)
+    labels = {**{c.id: c.label for c in codebook.codes}, **{t.id: t.label for t in types}}
+    quotes["group_label"] = [labels.get(c or t, c or t) for c, t in zip(quotes["code"],
+                                                                        quotes["type"])]
+    content = ReportContent(
+        title=title or f"{codebook.title or codebook.name}: findings",
+        codebook=codebook_table(codebook), frequencies=frequencies, totals=totals, quotes=quotes,
+        topics=_topics(topics_dir),
+        summary={"Cases": segments["case"].nunique(), "Respondent segments": len(segments),
+                 "Codebook": f"{codebook.name} ({len(codebook.codes)} codes)"})
+    if typed is not None:
+        header, rows = table_rows(typed.typology, typed.counts())
+        if typed.typology.group_by:
+            header = [header[1], header[0], *header[2:]]
+            rows = [[row[1], row[0], *row[2:]] for row in rows]
+        content.typology = (header, rows, [t.successful for t in typed.typology.types])
+        unclassified = typed.counts().get("unclassified", 0)
+        content.typology_note = (f"{len(typed.cases)} cases typed; {unclassified} unclassified. "
+                                 "Apparently successful types are in bold.")
+    chart = bar_chart_png(frequencies["role"], "Cases coded with each theme, by role", "cases")
+    return content, chart
+
+
+def _topics(topics_dir) -> pd.DataFrame | None:
+    path = Path(topics_dir) / "topics.csv" if topics_dir else None
+    return pd.read_csv(path) if path is not None and path.is_file() else None
+
+
+def write_report(content: ReportContent, chart: bytes, out_dir: str | Path, gate) -> list[Path]:
+    """``report.docx``, ``report.md`` (with its chart) and ``quotes.xlsx`` in ``out_dir``, after the
+    privacy gate; each file is written whole or not at all."""
+    out_dir = Path(out_dir)
+    content = gate_content(content, gate, where=str(out_dir))
+    written = {"report.docx": lambda h: write_docx(content, chart, h),
+               "quotes.xlsx": lambda h: write_quotes_xlsx(content.quotes, h),
+               CHART: lambda h: h.write(chart)}
+    paths = []
+    for name, write in written.items():
+        with atomic_write(out_dir / name, "wb") as handle:
+            write(handle)
+        paths.append(out_dir / name)
+    with atomic_write(out_dir / "report.md") as handle:
+        handle.write(write_markdown(content, CHART))
+    return paths + [out_dir / "report.md"]
+
+
+__all__ = ["ReportContent", "build_report", "write_report"]
