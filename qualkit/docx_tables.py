@@ -5,10 +5,11 @@ from __future__ import annotations
 
 def add_table(document, header: list[str], rows: list[list[str]], *, style: str = "Table Grid",
               font_pt: float = 8, bold_rows: list[bool] | None = None,
-              merge_first_column: bool = False):
+              merge_first_column: bool = False, widths_cm: list[float] | None = None):
     """A table with ``header`` and ``rows``; with ``merge_first_column`` an empty first cell joins
-    the block above it (Table 9.1's stage blocks)."""
-    from docx.shared import Pt
+    the block above it (Table 9.1's stage blocks). ``widths_cm`` fixes the column widths (Word and
+    LibreOffice otherwise share the page equally, which squeezes long text into narrow columns)."""
+    from docx.shared import Cm, Pt
 
     table = document.add_table(rows=1, cols=len(header))
     table.style = style
@@ -34,4 +35,10 @@ def add_table(document, header: list[str], rows: list[list[str]], *, style: str 
                 block.text = text
                 for run in block.paragraphs[0].runs:
                     run.font.size = Pt(font_pt)
+    if widths_cm:
+        table.autofit = False
+        for column, width in zip(table.columns, widths_cm):
+            column.width = Cm(width)
+            for cell in column.cells:
+                cell.width = Cm(width)
     return table

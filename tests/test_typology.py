@@ -464,3 +464,13 @@ def test_cli_reports_a_bad_typology_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert "E105" in result.output and "t.yaml, line" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "c.csv").exists()
+
+
+def test_cases_the_typology_does_not_cover_are_left_out():
+    typology = parse_typology(MINI.replace("sharpness: 10\n", "sharpness: 10\nskip_when: {role: [Provider]}\n"),
+                              "m.yaml")
+    frame = scores({"A": {"court_decided": 0.9, "got_worse": 0.8},
+                    "FG": {"court_decided": 0.9, "got_worse": 0.8}})
+    attributes = pd.DataFrame({"role": ["Mother", "provider"]}, index=["A", "FG"])
+    assert [r.case for r in classify_cases(typology, frame, attributes)] == ["A"]
+    assert [r.case for r in classify_cases(mini(), frame, attributes)] == ["A", "FG"]

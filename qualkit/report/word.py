@@ -8,6 +8,7 @@ import io
 import pandas as pd
 
 from ..docx_tables import add_table
+from ..typology.tables import typology_widths
 from .content import ReportContent
 from .layout import QUOTE_SECTIONS, codebook_rows, frequency_rows, quote_groups, topic_rows
 
@@ -26,7 +27,7 @@ def write_docx(content: ReportContent, chart_png: bytes, handle) -> None:
 
     document.add_heading("Codebook", level=1)
     header, rows = codebook_rows(content.codebook)
-    add_table(document, header, rows, font_pt=8)
+    add_table(document, header, rows, font_pt=8, widths_cm=[4.5, 4.0, 8.0])
 
     document.add_heading("Themes by role and area", level=1)
     for by, table in content.frequencies.items():
@@ -42,7 +43,8 @@ def write_docx(content: ReportContent, chart_png: bytes, handle) -> None:
         section.page_width, section.page_height = section.page_height, section.page_width
         document.add_heading("Case typology", level=1)
         header, rows, bold = content.typology
-        add_table(document, header, rows, bold_rows=bold, merge_first_column=True, font_pt=7)
+        add_table(document, header, rows, bold_rows=bold, merge_first_column=True, font_pt=7,
+                  widths_cm=typology_widths(len(header)))
         if content.typology_note:
             document.add_paragraph(content.typology_note)
         section = document.add_section(WD_SECTION.NEW_PAGE)

@@ -152,7 +152,7 @@ def classify_cases(typology: Typology, scores: pd.DataFrame, attributes: pd.Data
     """Type every case in ``scores`` (segment_id, case, one score column per code).
 
     ``attributes`` is indexed by case; ``overrides`` maps case -> dimension -> value id and wins
-    over whatever the codings say.
+    over whatever the codings say. Cases the typology's ``skip_when`` rules out are left out.
     """
     overrides = overrides or {}
     codes = sorted(typology.codes())
@@ -163,6 +163,8 @@ def classify_cases(typology: Typology, scores: pd.DataFrame, attributes: pd.Data
     for case in sorted(by_case):
         found = attributes.loc[case].to_dict() if attributes is not None and case in attributes.index \
             else {}
+        if not typology.applies(found) and case not in overrides:
+            continue
         values = {}
         for dimension in typology.dimensions:
             chosen = overrides.get(case, {}).get(dimension.id)

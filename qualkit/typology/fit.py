@@ -112,6 +112,8 @@ def dump_typology(typology: Typology, path: str | Path, header: str = "") -> str
                 sharpness=typology.sharpness)
     if typology.counts_note:
         data["counts_note"] = typology.counts_note
+    if typology.skip_when:
+        data["skip_when"] = {name: list(values) for name, values in typology.skip_when}
     data["dimensions"] = [_dimension_data(d) for d in typology.dimensions]
     data["types"] = [{"id": t.id, "label": t.label, "successful": t.successful,
                       "cells": {d: _cell_data(typology.dimension(d), cell) for d, cell in t.cells}}

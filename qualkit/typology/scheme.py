@@ -19,7 +19,7 @@ from ..errors import Errors, QualkitError
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = ("name", "title", "version", "codebook", "group_by", "min_confidence", "min_evidence",
-            "sharpness", "dimensions", "types", "counts_note")
+            "sharpness", "dimensions", "types", "counts_note", "skip_when")
 DIMENSION_KEYS = ("id", "label", "weight", "values")
 VALUE_KEYS = ("id", "text", "priority", "prior", "evidence")
 EVIDENCE_KEYS = ("code", "attribute", "equals", "weight")
@@ -96,6 +96,8 @@ class Typology:
     sharpness: float = 8.0                 # how sharply evidence turns into a value's probability
     #: what a table says instead of per-type counts when they are suppressed (small samples)
     counts_note: str = ""
+    #: attribute -> values that put a case outside the typology (providers in a study of parents)
+    skip_when: tuple[tuple[str, tuple[str, ...]], ...] = ()
     path: str = ""
     sha256: str = ""
     text: str = field(default="", repr=False)
@@ -109,6 +111,11 @@ class Typology:
 
     def type(self, type_id: str) -> PathwayType:
         return next(t for t in self.types if t.id == type_id)
+
+    def applies(self, attributes: dict) -> bool:
+        """Whether a case with these attributes is one the typology types."""
+        return not any(_attribute_text(attributes.get(name, "")) in values
+                       for name, values in self.skip_when)
 
     def codes(self) -> set[str]:
         return {e.code for d in self.dimensions for v in d.values for e in v.evidence if e.code}
@@ -149,6 +156,7 @@ def parse_typology(text: str, path: str | Path = "typology") -> Typology:
         min_evidence=_fraction(data, "min_evidence", 0.35, where),
         sharpness=_number(data, "sharpness", 8.0, "typology", "sharpness", where),
         counts_note=str(data.get("counts_note") or ""),
+        skip_when=_skip_when(data.get("skip_when"), where),
         path=str(path), sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text)
 
 
@@ -320,3 +328,13 @@ def _fraction(data: dict, key: str, default: float, where: dict) -> float:
         raise QualkitError(Errors.E108, **where, what="typology", item=key, key=key,
                            expected="a number between 0 and 1", fix=f"write e.g. '{key}: {default}'")
     return value
+
+
+def _skip_when(raw: object, where: dict) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and v for v in raw.values()):
+        raise QualkitError(Errors.E108, **where, what="typology", item="skip_when",
+                           key="skip_when", expected="a mapping of attribute to a list of values",
+                           fix="write 'skip_when: {role: [SPIP Provider]}'")
+    return tuple((str(k), tuple(_attribute_text(v) for v in values)) for k, values in raw.items())

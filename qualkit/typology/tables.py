@@ -138,6 +138,12 @@ def write_typology_docx(typology: Typology, counts: Counter | None, handle,
     document.save(handle)
 
 
+def typology_widths(columns: int) -> list[float]:
+    """Block, number, type, the dimensions, success and count, on a landscape page (~24 cm)."""
+    dimensions = columns - 5
+    return [2.4, 0.8, 2.6, *[min(2.6, 15.5 / max(dimensions, 1))] * dimensions, 1.6, 1.2]
+
+
 def add_typology_table(document, typology: Typology, counts: Counter | None,
                        suppress: bool = False) -> None:
     """Table 9.1's layout in a Word document: stage blocks merged down their column, successful
@@ -149,7 +155,8 @@ def add_typology_table(document, typology: Typology, counts: Counter | None,
         header = [header[1], header[0], *header[2:]]
         rows = [[row[1], row[0], *row[2:]] for row in rows]
     add_table(document, header, rows, bold_rows=[k.successful for k in typology.types],
-              merge_first_column=bool(typology.group_by))
+              merge_first_column=bool(typology.group_by),
+              widths_cm=typology_widths(len(header)) if typology.group_by else None)
     if counts is not None and suppress:
         document.add_paragraph(typology.counts_note or "Counts per type are not shown.")
     document.add_paragraph("Apparently successful types are in bold and marked 'yes'.")
