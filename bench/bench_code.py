@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _replicate import replicate  # noqa: E402
+from _result import report  # noqa: E402
 from qualkit import Project  # noqa: E402
 from qualkit.coding import code_segments, load_codebook, train_coder  # noqa: E402
 from qualkit.embeddings import Embedder, load_encoder  # noqa: E402
@@ -75,6 +76,8 @@ def main() -> None:
     print(f"{'training the coders (codebook + gold)':44}{fit:9.1f}")
     print(f"texts embedded on the first run: {embedded_first:,}; on the second: {cached.computed:,}")
     print(f"ratio qualkit / floor: first run {first / floor:.2f}, second run {second / floor:.2f}")
+    report("coding (vs raw spaCy + raw sentence-transformers)", first, floor, f"{n:,} segments",
+           second_run_s=round(second, 2), training_s=round(fit, 2))
 
 
 if __name__ == "__main__":

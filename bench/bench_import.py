@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import spacy  # noqa: E402
 
 from _replicate import SAMPLE, replicate  # noqa: E402
+from _result import report  # noqa: E402
 from qualkit import Project, Segmenter, import_paths, read_file  # noqa: E402
 from qualkit.ingest import expand_paths  # noqa: E402
 
@@ -89,6 +90,8 @@ def main() -> None:
     print(f"{'floor with the cyclic GC paused':34}{paused_floor:10.2f}{words / paused_floor:12,.0f}")
     print(f"ratio qualkit / floor: {qualkit / floor:.2f} (target <= 2.0; best of {args.repeats})")
     print(f"ratio qualkit / floor with GC paused as qualkit does: {qualkit / paused_floor:.2f}")
+
+    report("import (vs raw spaCy nlp.pipe)", qualkit, floor, f"{words:,} words")
 
 
 if __name__ == "__main__":

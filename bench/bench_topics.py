@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _replicate import replicate  # noqa: E402
+from _result import report  # noqa: E402
 from qualkit import Project  # noqa: E402
 from qualkit.embeddings import Embedder  # noqa: E402
 from qualkit.ingest import segments_from_paths  # noqa: E402
@@ -93,6 +94,8 @@ def main() -> None:
     print(f"  first run, computes {first_embedder.computed:,} vectors: {first:8.2f}s")
     print(f"  second run, computes {second_embedder.computed:,} vectors: {second:8.2f}s")
     print(f"  saved by the cache: {first - second:.2f}s ({first / second:.1f}x faster)")
+
+    report("topics (vs raw BERTopic)", qualkit, plain, f"{len(texts):,} segments")
 
 
 if __name__ == "__main__":

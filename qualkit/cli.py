@@ -423,6 +423,20 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
 DEFAULT_TYPOLOGY = DEFAULT_CODEBOOK.parent / "spip_plus_typology.yaml"
 
 
+def study_options(command):
+    """--codebook, --typology and --cases, as every command that reads a whole study takes them."""
+    for option in reversed([
+        click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
+                     default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml"),
+        click.option("--typology", "typology_path", type=click.Path(path_type=Path),
+                     default=DEFAULT_TYPOLOGY, show_default="codebooks/spip_plus_typology.yaml"),
+        click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+                     help="Case sheet [default: cases.csv inside an input folder, if any]."),
+    ]):
+        command = option(command)
+    return command
+
+
 @main.command("typology")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_path", default="cases.csv", show_default=True,
@@ -491,12 +505,7 @@ def _open_study(inputs, project, cases, codebook_path, typology_path, overrides_
 @click.option("--balance", type=click.Choice(["role", "area"]),
               help="Let the values of this attribute take turns in each group.")
 @click.option("--attribution", help="Template, e.g. '({role}, {area})' [default: the codebook's].")
-@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
-              default=DEFAULT_CODEBOOK, show_default="codebooks/spip_plus.yaml")
-@click.option("--typology", "typology_path", type=click.Path(path_type=Path),
-              default=DEFAULT_TYPOLOGY, show_default="codebooks/spip_plus_typology.yaml")
-@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Case sheet [default: cases.csv inside an input folder, if there is one].")
+@study_options
 @click.option("--project", "project_path", type=click.Path(path_type=Path),
               help="Import into this project and reuse its embeddings cache.")
 @privacy_options
@@ -582,6 +591,61 @@ def report_command(inputs, out_dir, codebook_path, typology_path, no_typology, t
         sys.exit(1)
 
 
+@main.command("run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for every output and the project database (reused by the next run).")
+@study_options
+@privacy_options
+def run_command(inputs, out_dir, codebook_path, typology_path, cases, strict, no_privacy_check,
+                names, policy) -> None:
+    """Everything at once: import, anonymity check, coding, topics, typology, quotes, report."""
+    from .privacy import build_detector
+    from .run import STAGES, run
+
+    cases = cases or find_case_sheet(inputs)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    with exit_on_error():
+        detector = build_detector(names, policy, cases)
+    with _progress() as progress:
+        bar = progress.add_task("starting", total=len(STAGES))
+
+        def tell(stage: str, state: str) -> None:
+            if state == "start":
+                progress.update(bar, description=stage)
+            else:
+                progress.advance(bar)
+                if state != "done":
+                    progress.console.print(f"[yellow]{stage}[/yellow]: {escape(state)}")
+
+        with exit_on_error(2):
+            summary = run(inputs, out_dir, codebook_path=codebook_path, typology_path=typology_path,
+                          cases=cases, gate=gate, detector=detector, progress=tell)
+    for problem in summary.failed_files:
+        fail(problem)
+    _show_summary(summary)
+    if summary.failed_files or "import" in summary.skipped:
+        sys.exit(1)
+
+
+def _show_summary(summary) -> None:
+    """One screen: what was read, what was found, where it went, what was skipped."""
+    out.print(f"[bold]{summary.cases} cases, {summary.segments} respondent segments[/bold]")
+    if summary.codings:
+        out.print("codings per theme: " + ", ".join(f"{k} {v}" for k, v in summary.codings.items()))
+    if summary.types:
+        out.print("types: " + ", ".join(f"{k} {v}" for k, v in summary.types.items()))
+    out.print(f"topics: {summary.topics}; quotes written: {summary.quotes}; privacy findings in "
+              f"the inputs: {summary.privacy_findings}; redacted from outputs: {summary.redacted}")
+    for stage, reason in summary.skipped.items():
+        out.print(f"[yellow]skipped {stage}[/yellow]: {escape(reason)}")
+    table = Table("output", "where")
+    for name, path in summary.outputs.items():
+        table.add_row(name, str(path))
+    out.print(table)
+    out.print("seconds per stage: " + ", ".join(f"{k} {v}" for k, v in summary.seconds.items()))
+
+
 def _show_typing(result) -> None:
     table = Table("case", "type", "confidence", "runner-up", "notes")
     for row in result.frame().itertuples():
@@ -607,3 +671,6 @@ def write_csv(frame, path: Path) -> None:
 
 def _status(message: str):
     return err.status(message, spinner="dots")
+
+
+from .interchange import cli as _interchange_cli  # noqa: E402,F401

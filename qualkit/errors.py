@@ -112,9 +112,49 @@ class Errors:
     E108 = "{what} '{item}': '{key}' must be {expected}. Fix: {fix}"
     E109 = "type '{type}' gives no value for dimension '{dimension}'. Fix: add '{dimension}: ...' to its cells."
     E110 = ("unknown {what} '{value}' in {where}. Fix: use one of {known}.")
+    E111 = "no typology was given, so the cases were not typed. Fix: pass --typology FILE."
     # options
     E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
     E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."
+    # interchange (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette)
+    E120 = ("not a REFI-QDA project ({reason}). Fix: export the project again from your QDA software "
+            "as a REFI-QDA project (.qdpx), or pass the project.qde inside it.")
+    E121 = ("the archive holds no project.qde (it holds: {members}). Fix: export the project again as "
+            "a REFI-QDA project (.qdpx); a .zip of other files is not one.")
+    E122 = ("the XML is malformed ({problem}). Fix: export the file again from your QDA software; if "
+            "it was edited by hand, check the tags at this line.")
+    E123 = ("the {what} does not follow the REFI-QDA schema ({problem}). Fix: export it again from "
+            "your QDA software, or correct the element at this line.")
+    E124 = "the root element is <{found}>, not a REFI-QDA {expected}. Fix: {fix}"
+    E125 = ("unknown format '{suffix}'. Fix: pass a REFI-QDA project (.qdpx, or its project.qde); "
+            "for a codebook (.qdc) use 'qualkit import-qdc'.")
+    E126 = ("skipped {count} {kind} source(s) ({names}): qualkit imports text sources only. Fix: "
+            "add a text transcript of them in your QDA software and export again, or analyse them "
+            "there.")
+    E127 = ("text source '{source}': its text ({where}) is not in the {container}. Fix: export the "
+            "project as .qdpx with its sources, or put the text file beside the project.qde.")
+    E128 = ("text source '{source}' holds no text; skipped. Fix: check the source in your QDA "
+            "software, or remove it from the project.")
+    E129 = ("text source '{source}': the text file is not UTF-8 ({reason}). Fix: export the project "
+            "again; REFI-QDA text files are UTF-8.")
+    E130 = ("{count} coded selection(s) of '{source}' ({first}) lie outside its {length} characters "
+            "or are empty; skipped. Fix: export the project again: its selections and text disagree.")
+    E131 = ("{count} coding(s) name codes missing from the codebook ({guids}); skipped. Fix: export "
+            "the project again with its whole codebook.")
+    E132 = ("{count} coded selection(s) of '{source}' lie only on interviewer turns, speaker labels or "
+            "text before the first speaker label, which qualkit does not segment; not imported. Fix: "
+            "import with --all-speakers to keep codings of interviewer turns.")
+    E133 = ("skipped {count} {what} ({names}): qualkit has no place for them. Fix: nothing to do if "
+            "you do not need them in qualkit; they stay in your QDA project.")
+    E134 = ("ignored an empty <{tag}>, which the schema does not allow ({origin} writes one). Fix: "
+            "nothing to do; the rest of the file was read.")
+    E135 = "the project has no {what} to export. Fix: {fix}"
+    E136 = ("{count} coding(s) use codes no stored codebook defines ({codes}); exported with a "
+            "placeholder description. Fix: store the codebook that defines them ('qualkit code "
+            "--project'), then export again.")
+    E137 = ("text source '{source}' belongs to {count} cases ({cases}); imported under '{first}'. "
+            "Fix: give each source one case in your QDA software if another case was meant.")
+    E138 = "the file is a {found}, not a {expected}. Fix: {fix}"
 
 
 class QualkitError(Exception):

@@ -54,10 +54,11 @@ class Study:
 
 def read_study(paths: Sequence[str | Path], project: Project | None, cases: str | Path | None,
                codebook_path: str | Path | None, typology_path: str | Path | None = None,
-               overrides_path: str | Path | None = None) -> Study:
+               overrides_path: str | Path | None = None, coder=None) -> Study:
     """Read the inputs (importing them into ``project`` if given) and train the coders.
 
-    The codebook defaults to the typology's own. Raises :class:`QualkitError` for a bad codebook,
+    The codebook defaults to the typology's own; ``coder(codebook, embedder)`` replaces training
+    (e.g. a cache of trained coders). Raises :class:`QualkitError` for a bad codebook,
     typology or override sheet, or when no input holds a respondent segment.
     """
     from .typology import check_codes, load_typology, read_overrides
@@ -74,5 +75,5 @@ def read_study(paths: Sequence[str | Path], project: Project | None, cases: str 
     overrides = read_overrides(overrides_path, typology, set(inputs.segments["case"])) \
         if overrides_path and typology is not None else None
     embedder = Embedder(cache=project)
-    coder = train_coder(codebook, embedder=embedder)
-    return Study(inputs, coder, embedder, typology, overrides)
+    trained = coder(codebook, embedder) if coder else train_coder(codebook, embedder=embedder)
+    return Study(inputs, trained, embedder, typology, overrides)

@@ -25,25 +25,30 @@ CHART = "themes_by_role.png"
 
 
 def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | None = None,
-                 per_group: int = 3, title: str | None = None, screen=None
-                 ) -> tuple[ReportContent, bytes]:
-    """Everything the report shows, from a :class:`qualkit.study.Study`."""
+                 per_group: int = 3, title: str | None = None, screen=None, coded=None,
+                 quotes: pd.DataFrame | None = None) -> tuple[ReportContent, bytes]:
+    """Everything the report shows, from a :class:`qualkit.study.Study`; ``coded`` (the coder's
+    result for the respondent segments) and ``quotes`` are reused when the caller has them."""
     from ..typology.tables import table_rows
 
     codebook = study.coder.codebook
     segments = study.respondent_segments()
-    coded = study.coder.code(segments["text"].tolist())
+    coded = coded if coded is not None else study.coder.code(segments["text"].tolist())
     frequencies, totals = {}, {}
     for by in ("role", "area"):
         frequencies[by], totals[by] = theme_frequencies(segments, coded, codebook, study.attributes,
                                                         by)
     typed = study.typology_result() if with_typology else None
     types = [] if typed is None else [t for t in typed.typology.types if typed.counts().get(t.id)]
-    quotes = extract_quotes(segments, study.coder, codes=codebook.themes,
-                            types=[t.id for t in types], typology_result=typed,
-                            per_group=per_group, attributes=study.attributes, balance="role",
-                            embedder=study.embedder, screen=screen, coded=coded)
+    if quotes is None:
+        quotes = extract_quotes(segments, study.coder, codes=codebook.themes,
+                                types=[t.id for t in types], typology_result=typed,
+                                per_group=per_group, attributes=study.attributes, balance="role",
+                                embedder=study.embedder, screen=screen, coded=coded)
+    else:  # the caller's quotes, cut to this report's number per group
+        quotes = quotes[quotes["rank"] <= per_group].reset_index(drop=True)
     labels = {**{c.id: c.label for c in codebook.codes}, **{t.id: t.label for t in types}}
+    quotes = quotes.copy()
     quotes["group_label"] = [labels.get(c or t, c or t) for c, t in zip(quotes["code"],
                                                                         quotes["type"])]
     content = ReportContent(

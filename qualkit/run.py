@@ -1,0 +1,250 @@
+"""The main job, end to end: import, anonymity check, coding, topics, typology, quotes, report.
+
+What a new user meets first, so it must finish on whatever it is given: each stage that cannot run
+(topics on a handful of segments, a typology whose codes the codebook lacks) is recorded as skipped
+with the reason and the rest goes on. The project database in the output folder makes a second run
+cheap: unchanged files are not re-imported or re-checked, embeddings come from its cache, and the
+trained coders are kept beside it, keyed by everything they were trained from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from .atomic import atomic_write
+from .errors import Errors, QualkitError
+
+STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
+PROJECT_NAME = "project.qualkit"
+
+
+@dataclass
+class RunSummary:
+    """What a run did: counts per stage, where each output is, and what was skipped and why."""
+
+    out_dir: Path
+    cases: int = 0
+    segments: int = 0
+    codings: dict[str, int] = field(default_factory=dict)       # theme -> segments coded
+    types: dict[str, int] = field(default_factory=dict)         # type -> cases
+    quotes: int = 0
+    privacy_findings: int = 0
+    redacted: int = 0
+    topics: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)       # stage -> reason
+    failed_files: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def numba_cache(out_dir: Path) -> None:
+    """Keep numba's compiled UMAP/pynndescent functions between runs (they take ~20-30 s to
+    compile in every new process otherwise). Must be set before umap is first imported."""
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(out_dir) / ".cache" / "numba"))
+
+
+def coder_key(codebook) -> str:
+    """Everything a trained coder depends on: the codebook text and its training sheets' bytes."""
+    from . import __version__
+
+    digest = hashlib.sha256(codebook.text.encode("utf-8"))
+    for path, weight in codebook.training:
+        digest.update(Path(path).read_bytes() if Path(path).is_file() else path.encode())
+        digest.update(str(weight).encode())
+    digest.update(__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def cached_coder(codebook, embedder, cache_dir: Path):
+    """The coders trained on ``codebook``, from ``cache_dir`` when trained before."""
+    from .coding import train_coder
+
+    path = Path(cache_dir) / f"coder-{codebook.name}-{coder_key(codebook)}.pkl"
+    if path.is_file():
+        with open(path, "rb") as handle:
+            coder = pickle.load(handle)
+        _attach(coder, embedder)
+        return coder
+    coder = train_coder(codebook, embedder=embedder)
+    _attach(coder, None)  # the project connection stays out of the file
+    with atomic_write(path, "wb") as handle:
+        pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _attach(coder, embedder)
+    return coder
+
+
+def _attach(coder, embedder) -> None:
+    coder.embedder = coder.embedder_ = embedder
+    for part in coder.coders_.values():
+        if hasattr(part, "embedder"):
+            part.embedder = embedder
+        if hasattr(part, "embedder_"):
+            part.embedder_ = embedder
+
+
+def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str | Path,
+        typology_path: str | Path | None = None, cases: str | Path | None = None, gate=None,
+        detector=None, progress: Callable[[str, str], None] | None = None) -> RunSummary:
+    """Run every stage on ``inputs`` into ``out_dir``; ``progress(stage, state)`` is told when each
+    stage starts ('start') and ends ('done' / 'skipped: reason')."""
+    import time
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    numba_cache(out_dir)
+    summary = RunSummary(out_dir)
+    tell = progress or (lambda stage, state: None)
+    state: dict = {}
+    steps = {"import": _import, "anonymity check": _anonymity, "coding": _coding,
+             "topics": _topics, "typology": _typology, "quotes": _quotes, "report": _report}
+    from .store import Project
+
+    with Project(out_dir / PROJECT_NAME) as project:
+        state.update(project=project, inputs=inputs, cases=cases, codebook_path=codebook_path,
+                     typology_path=typology_path, gate=gate, detector=detector)
+        for stage in STAGES:
+            tell(stage, "start")
+            started = time.perf_counter()
+            try:
+                steps[stage](state, summary)
+                tell(stage, "done")
+            except QualkitError as error:
+                summary.skipped[stage] = str(error)
+                tell(stage, f"skipped: {error}")
+            summary.seconds[stage] = round(time.perf_counter() - started, 1)
+    summary.outputs["project"] = out_dir / PROJECT_NAME
+    return summary
+
+
+def _import(state: dict, summary: RunSummary) -> None:
+    from .ingest import find_case_sheet
+    from .study import read_study
+
+    cases = state["cases"] or find_case_sheet(state["inputs"])
+    state["study"] = study = read_study(state["inputs"], state["project"], cases,
+                                        state["codebook_path"], None, coder=_coder_factory(state))
+    state["case_sheet"] = cases
+    segments = study.respondent_segments()
+    summary.cases, summary.segments = segments["case"].nunique(), len(segments)
+    summary.failed_files = [f.error for f in study.report.failed] + list(study.report.errors)
+
+
+def _coder_factory(state: dict):
+    out_dir = Path(state["project"].path).parent
+    return lambda codebook, embedder: cached_coder(codebook, embedder, out_dir / ".cache")
+
+
+def _anonymity(state: dict, summary: RunSummary) -> None:
+    from .privacy import check_paths
+
+    project = state["project"]
+    checked = project.anonymity_status()
+    done = set(checked.loc[checked["checked_at"].notna(), "source_name"])
+    findings = int(checked.loc[checked["checked_at"].notna(), "findings"].sum())
+    from .ingest import expand_paths
+
+    skip = [Path(state["case_sheet"])] if state["case_sheet"] else []
+    todo = [p for p in expand_paths(state["inputs"], skip=skip) if p.name not in done]
+    if todo and state["detector"] is not None:
+        results = [r for r in check_paths(todo, state["detector"]) if r.error is None]
+        project.record_anonymity_checks([(Path(r.path).name, r.sha256, len(r.findings))
+                                         for r in results])
+        findings += sum(len(r.findings) for r in results)
+    summary.privacy_findings = findings
+
+
+def _coding(state: dict, summary: RunSummary) -> None:
+    from .coding import coding_frame, store_codings
+
+    study, project = state["study"], state["project"]
+    segments = study.respondent_segments()
+    result = study.coder.code(segments["text"].tolist())
+    stored = set(project.query("SELECT DISTINCT segment_id FROM codings")["segment_id"])
+    new = [i for i, s in enumerate(segments["segment_id"]) if s not in stored]
+    if new:  # a re-run codes only what was not coded before; nothing is stored twice
+        store_codings(project, study.coder.codebook, segments["segment_id"].iloc[new].tolist(),
+                      _rows(result, new))
+    state["coded_result"] = result
+    state["coded"] = coded = coding_frame(segments, result, study.coder.codebook)
+    summary.codings = {t: int(coded[t].sum()) for t in study.coder.codebook.themes}
+    frame = state["gate"].frame(coded, ["text"], where=str(summary.out_dir / "coded.csv"))
+    _write_csv(frame, summary.out_dir / "coded.csv")
+    summary.outputs["coded segments"] = summary.out_dir / "coded.csv"
+
+
+def _rows(result, rows: list[int]):
+    from .coding import CodingResult
+
+    return CodingResult(result.codes, result.scores[rows], result.decisions[rows],
+                        {k: v[rows] for k, v in result.by_source.items()},
+                        [result.rationales[i] for i in rows])
+
+
+def _topics(state: dict, summary: RunSummary) -> None:
+    from .topics import fit_topics, write_topic_outputs
+
+    study = state["study"]
+    segments = study.respondent_segments()
+    cases = study.attributes.rename_axis("case").reset_index()
+    themes = study.coder.codebook.themes
+    result = fit_topics(segments, study.embedder, cases=cases, coded=state["coded"], themes=themes)
+    write_topic_outputs(result, summary.out_dir / "topics", state["gate"], cases)
+    summary.topics = int((result.topics["topic"] != -1).sum())
+    summary.outputs["topics"] = summary.out_dir / "topics"
+
+
+def _typology(state: dict, summary: RunSummary) -> None:
+    from .typology import check_codes, load_typology, write_typology_outputs
+
+    if not state["typology_path"]:
+        raise QualkitError(Errors.E111)
+    study = state["study"]
+    study.typology = load_typology(state["typology_path"])
+    check_codes(study.typology, study.coder.codebook)
+    result = study.typology_result()
+    write_typology_outputs(result, summary.out_dir / "typology" / "cases.csv", state["gate"])
+    summary.types = {k: v for k, v in sorted(result.counts().items())}
+    summary.outputs["typology"] = summary.out_dir / "typology"
+
+
+def _quotes(state: dict, summary: RunSummary) -> None:
+    from .quotes import extract_quotes
+
+    study, gate = state["study"], state["gate"]
+    typed = study.typology_result()
+    types = sorted({c.type for c in typed.cases} - {"unclassified"}) if typed else []
+    quotes = extract_quotes(study.respondent_segments(), study.coder,
+                            codes=study.coder.codebook.themes, types=types, typology_result=typed,
+                            attributes=study.attributes, balance="role", embedder=study.embedder,
+                            screen=gate.passes if gate.mode != "off" else None,
+                            coded=state["coded_result"])
+    state["quotes"] = quotes
+    quotes = gate.frame(quotes, ["quote"], where=str(summary.out_dir / "quotes.csv"))
+    _write_csv(quotes, summary.out_dir / "quotes.csv")
+    summary.quotes = len(quotes)
+    summary.outputs["quotes"] = summary.out_dir / "quotes.csv"
+
+
+def _report(state: dict, summary: RunSummary) -> None:
+    from .report import build_report, write_report
+
+    study, gate = state["study"], state["gate"]
+    topics_dir = summary.outputs.get("topics")
+    content, chart = build_report(study, with_typology=study.typology is not None,
+                                  topics_dir=topics_dir, coded=state["coded_result"],
+                                  quotes=state.get("quotes"))
+    write_report(content, chart, summary.out_dir / "report", gate)
+    summary.redacted = gate.redacted
+    summary.outputs["report"] = summary.out_dir / "report"
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    with atomic_write(path) as handle:
+        frame.to_csv(handle, index=False)

@@ -1,0 +1,62 @@
+"""``qualkit run``: every stage on a handful of transcripts, a stage that cannot run is skipped with
+its reason, and a second run reuses the project without duplicating anything."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from qualkit import Project
+from qualkit.cli import main
+
+
+@pytest.fixture(scope="module")
+def first_and_second(tmp_path_factory):
+    from test_quotes import STORIES, write_study
+    from test_report import TYPOLOGY
+
+    root = tmp_path_factory.mktemp("run")
+    study = root / "study"
+    codebook = write_study(study, STORIES)
+    (root / "mini_typology.yaml").write_text(TYPOLOGY, encoding="utf-8")
+    out = root / "out"
+    args = ["run", str(study), "--out", str(out), "--codebook", str(codebook), "--typology",
+            str(root / "mini_typology.yaml")]
+    first = CliRunner().invoke(main, args)
+    with Project(out / "project.qualkit") as project:
+        counts = _counts(project)
+    second = CliRunner().invoke(main, args)
+    return out, first, second, counts
+
+
+def _counts(project) -> dict:
+    return {table: project.query(f"SELECT COUNT(*) AS n FROM {table}").n[0]
+            for table in ("transcripts", "segments", "codings", "anonymity_checks")}
+
+
+def test_every_stage_writes_its_outputs(first_and_second):
+    out, first, _, _ = first_and_second
+    assert first.exit_code == 0, first.output
+    for path in ("coded.csv", "quotes.csv", "typology/cases.csv", "typology/typology_table.docx",
+                 "report/report.docx", "report/report.md", "report/quotes.xlsx"):
+        assert (out / path).is_file(), path
+    assert "3 cases" in first.output and "codings per theme" in first.output
+    assert "types:" in first.output and "seconds per stage" in first.output
+    quotes = pd.read_csv(out / "quotes.csv")
+    assert set(quotes.case) <= {"C1", "C2", "C3"} and len(quotes) > 0
+
+
+def test_a_stage_that_cannot_run_is_reported_and_the_rest_goes_on(first_and_second):
+    out, first, _, _ = first_and_second
+    assert "skipped topics" in first.output and "E080" in first.output
+    assert not (out / "topics").exists()
+    assert (out / "report" / "report.docx").is_file()
+
+
+def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second):
+    out, _, second, counts = first_and_second
+    assert second.exit_code == 0, second.output
+    with Project(out / "project.qualkit") as project:
+        assert _counts(project) == counts
+    assert list((out / ".cache").glob("coder-*.pkl"))  # the trained coders were kept
