@@ -91,7 +91,7 @@ def import_command(paths, project_path, cases, unit, max_words, all_speakers, te
             report = import_paths(paths, project, segmenter=segmenter, table_options=options,
                                   cases=cases, progress=lambda p: progress.update(
                                       task, advance=1, description=p.name))
-        _print_report(report, project_path)
+        print_import_report(report, project_path)
     if not report.ok:
         sys.exit(1)
 
@@ -122,7 +122,7 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=err, transient=True)
 
 
-def _print_report(report: ImportReport, project_path: Path) -> None:
+def print_import_report(report: ImportReport, project_path: Path) -> None:
     table = Table(title=f"import into {project_path}")
     for column in ("file", "case", "format", "status", "turns", "segments", "words", "speakers"):
         table.add_column(column, justify="right" if column in ("turns", "segments", "words",

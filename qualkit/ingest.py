@@ -186,13 +186,13 @@ def _import_chunk(files: list[Path], project: Project, segmenter: Segmenter,
         try:
             statuses = project.add_transcripts(done, settings)
             status = statuses[0] if len(set(statuses)) == 1 else "imported"
-            report.files.append(_summarise(path, status, done))
+            report.files.append(summarise_file(path, status, done))
         except QualkitError as err:
             report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
         _tick(progress, path)
 
 
-def _summarise(path: Path, status: str, transcripts: list[Transcript]) -> FileResult:
+def summarise_file(path: Path, status: str, transcripts: list[Transcript]) -> FileResult:
     return FileResult(
         path=str(path), status=status, cases=tuple(t.case.id for t in transcripts),
         format=transcripts[0].format, turns=sum(len(t.turns) for t in transcripts),
@@ -257,7 +257,7 @@ def read_inputs(paths: Iterable[str | Path], project: Project | None = None, *,
         except QualkitError as err:
             report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
             continue
-        report.files.append(_summarise(path, "read", transcripts))
+        report.files.append(summarise_file(path, "read", transcripts))
         for transcript in transcripts:
             attributes.setdefault(transcript.case.id, {}).update(transcript.case.attributes)
             roles = {turn.index: turn.role for turn in transcript.turns}

@@ -19,7 +19,7 @@ from lxml import etree
 
 from qualkit import Project, QualkitError, import_paths, read_cases_sheet
 from qualkit.cli import main
-from qualkit.coding import _codebook_row, load_codebook
+from qualkit.coding import stored_codebook_id, load_codebook
 from qualkit.interchange import (export_qdc, export_qdpx, export_sheet, import_qdc, import_qdpx,
                                  read_project, read_qdc)
 from qualkit.interchange.conventions import split_span
@@ -95,7 +95,7 @@ def _code(project: Project, rows: list[tuple]) -> None:
     codebook = load_codebook(SPIP)
     stamp = now()
     with project.transaction() as conn:
-        codebook_id = _codebook_row(conn, codebook, stamp)
+        codebook_id = stored_codebook_id(conn, codebook, stamp)
         conn.executemany("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, "
                          "rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                          [(s, codebook_id, c, src, score, why, stamp) for s, c, src, score, why in rows])

@@ -87,7 +87,7 @@ def store_codings(project: Project, codebook: Codebook, segment_ids: list[str],
     decisions = hierarchical(result.decisions, codebook)
     stamp = now()
     with project.transaction() as conn:
-        codebook_id = _codebook_row(conn, codebook, stamp)
+        codebook_id = stored_codebook_id(conn, codebook, stamp)
         rows = []
         for row, segment_id in enumerate(segment_ids):
             reasons = result.rationales[row]
@@ -110,7 +110,7 @@ def store_codings(project: Project, codebook: Codebook, segment_ids: list[str],
     return len(rows)
 
 
-def _codebook_row(conn, codebook: Codebook, stamp: str) -> int:
+def stored_codebook_id(conn, codebook: Codebook, stamp: str) -> int:
     """The stored version of this codebook text, adding a new version when the text changed."""
     found = conn.execute("SELECT id FROM codebooks WHERE name = ? AND sha256 = ?",
                          (codebook.name, codebook.sha256)).fetchone()
@@ -125,4 +125,5 @@ def _codebook_row(conn, codebook: Codebook, stamp: str) -> int:
 
 __all__ = ["Code", "Codebook", "CodingEnsemble", "CodingResult", "LearnedCoder", "RuleCoder",
            "SemanticCoder", "code_segments", "coding_frame", "hierarchical", "label_matrix",
+           "stored_codebook_id",
            "load_codebook", "parse_codebook", "read_training", "store_codings", "train_coder"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..cli import (_print_report, exit_on_error, fail, main, make_gate, open_project, out,
+from ..cli import (print_import_report, exit_on_error, fail, main, make_gate, open_project, out,
                    privacy_options, report_gate)
 from ..segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
 from .conventions import MACHINE_SOURCES
@@ -112,7 +112,7 @@ def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codeb
     segmenter = Segmenter(unit=unit, max_words=max_words, all_speakers=all_speakers)
     with open_project(project_path) as project, exit_on_error(2):
         result = import_qdpx(path, project, segmenter=segmenter)
-    _print_report(result.report, project_path)
+    print_import_report(result.report, project_path)
     for note in result.notes:
         out.print(f"[yellow]note[/yellow]: {escape(note)}", highlight=False, soft_wrap=True)
     codes = len(result.codebook.codes) if result.codebook else 0

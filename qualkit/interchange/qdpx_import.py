@@ -19,11 +19,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..coding import _codebook_row  # the codebook versioning that 'qualkit code' uses
+from ..coding import stored_codebook_id  # the codebook versioning that "qualkit code" uses
 from ..coding.codebook import Codebook
 from ..errors import Errors, QualkitError
 from ..importers.base import make_transcript
-from ..ingest import FileResult, ImportReport, _summarise
+from ..ingest import FileResult, ImportReport, summarise_file
 from ..segment import Segmenter
 from ..store import Project, now
 from .codes import code_ids, slug, to_codebook
@@ -78,7 +78,7 @@ def import_qdpx(path: str | Path, project: Project, *, segmenter: Segmenter | No
                 "all_speakers": segmenter.all_speakers}
     statuses = project.add_transcripts(transcripts, settings) if transcripts else []
     for transcript, status in zip(transcripts, statuses):
-        result.report.files.append(_summarise(Path(transcript.source), status, [transcript]))
+        result.report.files.append(summarise_file(Path(transcript.source), status, [transcript]))
     attributes = _case_attributes(refi, sources)
     if attributes:
         project.set_case_attributes(attributes, source="sidecar")
@@ -207,7 +207,7 @@ def _store(project: Project, path: Path, codebook: Codebook | None, rows: list[t
         return
     stamp = now()
     with project.transaction() as conn:
-        codebook_id = _codebook_row(conn, codebook, stamp)
+        codebook_id = stored_codebook_id(conn, codebook, stamp)
         before = conn.total_changes
         conn.executemany(_INSERT_NEW, [(segment, codebook_id, code, origin, score, rationale, stamp,
                                         segment, code, origin, rationale)
