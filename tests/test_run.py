@@ -3,6 +3,11 @@ its reason, and a second run reuses the project without duplicating anything."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -60,3 +65,31 @@ def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second):
     with Project(out / "project.qualkit") as project:
         assert _counts(project) == counts
     assert list((out / ".cache").glob("coder-*.pkl"))  # the trained coders were kept
+
+
+def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
+    from test_coding import CODEBOOK  # it has phrase and token patterns
+
+    from qualkit.coding import parse_codebook
+    from qualkit.embeddings import Embedder
+    from qualkit.run import cached_coder
+
+    text = (CODEBOOK.replace("- id: safety\n", "- id: safety_fear_zq\n")  # no word spaCy knows
+            .replace("parent: safety\n", "parent: safety_fear_zq\n"))
+    (tmp_path / "mini.yaml").write_text(text, encoding="utf-8")
+    codebook = parse_codebook(text, str(tmp_path / "mini.yaml"))
+    texts = ["I was terrified of him and went into a refuge.", "We had three mediation sessions."]
+    trained = cached_coder(codebook, Embedder(), tmp_path / "cache")
+    first = trained.code(texts)
+    # a new process loads the pickle: its spaCy vocab has never seen the code ids
+    script = ("import json, sys; from qualkit.coding import load_codebook; "
+              "from qualkit.embeddings import Embedder; from qualkit.run import cached_coder; "
+              f"c = cached_coder(load_codebook({str(tmp_path / 'mini.yaml')!r}), Embedder(), "
+              f"{str(tmp_path / 'cache')!r}); r = c.code({texts!r}); "
+              "print(json.dumps([r.scores.tolist(), r.rationales]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    scores, rationales = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+    assert abs(first.scores - np.array(scores)).max() < 1e-5
+    assert first.rationales == rationales

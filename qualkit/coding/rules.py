@@ -54,6 +54,19 @@ class RuleCoder(Coder):
                     matcher.add(code.id, docs)
         return self
 
+    def __getstate__(self) -> dict:
+        """Pickled without the compiled matchers: they belong to the vocab of the process that
+        built them, so a coder loaded from a cache recompiles them against this one's."""
+        state = self.__dict__.copy()
+        for compiled in ("_matcher", "_phrases"):
+            state.pop(compiled, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if hasattr(self, "classes_"):
+            self.fit()
+
     def score(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
         """Scores and, per segment, a rationale per code that matched (asserted or not)."""
         index = {code_id: i for i, code_id in enumerate(self.classes_)}
