@@ -32,14 +32,35 @@ def read_text(path: str | Path, unreadable: str) -> str:
                            type(err).__name__) from None
 
 
+def alias_line(text: str) -> int | None:
+    """The line of the first YAML alias (``*name``), if any. Aliases can expand exponentially
+    ("billion laughs"); nothing a researcher writes needs them, so they are refused, not expanded."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line + 1
+    return None
+
+
 def parse(text: str, path: str | Path):
     """(node tree, data) of a YAML text, or :data:`Errors.E061` at the line of the slip."""
     try:
+        line = alias_line(text)
+        if line is not None:
+            raise QualkitError(Errors.E061, path=path, line=line,
+                               problem="aliases (*name) are not allowed; write the value out")
         return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise QualkitError(Errors.E061, path=path, line=mark.line + 1 if mark else None,
                            problem=getattr(err, "problem", None) or "unreadable") from None
+    except RecursionError:  # PyYAML's pure-Python composer recurses once per level of nesting
+        raise QualkitError(Errors.E061, path=path, problem="nested too deeply") from None
+
+
+def one_line(value: object) -> str:
+    """A name or value from the file, as quoted in an error message: a line break in a quoted YAML
+    string ("a\\nb") would otherwise split the message's one line in two."""
+    return " ".join(str(value).split())
 
 
 def list_item_lines(root, key: str) -> dict[int, int]:

@@ -131,9 +131,9 @@ def _training_sheets(entries: object, path) -> list[tuple[str, float]]:
     entries = [entries] if isinstance(entries, (str, dict)) else (entries or [])
     sheets = []
     for entry in entries if isinstance(entries, list) else [None]:
-        if isinstance(entry, str):
+        if _is_path(entry):
             sheets.append((entry, 1.0))
-        elif (isinstance(entry, dict) and isinstance(entry.get("path"), str)
+        elif (isinstance(entry, dict) and _is_path(entry.get("path"))
               and isinstance(entry.get("weight", 1.0), (int, float)) and entry.get("weight", 1.0) > 0):
             sheets.append((entry["path"], float(entry.get("weight", 1.0))))
         else:
@@ -144,6 +144,10 @@ def _training_sheets(entries: object, path) -> list[tuple[str, float]]:
     return sheets
 
 
+def _is_path(value: object) -> bool:
+    return isinstance(value, str) and "\x00" not in value  # a NUL byte ends every path on disk
+
+
 def _parse_code(entry: object, position: int, line: int, path) -> Code:
     if not isinstance(entry, dict) or not entry.get("id"):
         raise QualkitError(Errors.E063, path=path, line=line, position=position + 1)
@@ -151,10 +155,11 @@ def _parse_code(entry: object, position: int, line: int, path) -> Code:
     where = {"path": path, "line": line}
     if not _SNAKE.match(code_id):
         suggestion = re.sub(r"[^a-z0-9]+", "_", code_id.lower()).strip("_") or "code"
-        raise QualkitError(Errors.E064, **where, code=code_id, suggestion=suggestion)
+        raise QualkitError(Errors.E064, **where, code=yamlfile.one_line(code_id),
+                           suggestion=suggestion)
     for key in entry:
         if key not in CODE_KEYS:
-            raise QualkitError(Errors.E070, **where, code=code_id, key=key,
+            raise QualkitError(Errors.E070, **where, code=code_id, key=yamlfile.one_line(key),
                                allowed=", ".join(CODE_KEYS))
     definition = entry.get("definition")
     if not isinstance(definition, str) or not definition.strip():
@@ -227,7 +232,8 @@ def _token_pattern_problem(pattern: object) -> str | None:
             return f"token {token!r} is not a mapping"
         unknown = set(token) - TOKEN_PATTERN_KEYS
         if unknown:
-            return f"unknown token attribute {', '.join(sorted(unknown))}"
+            names = sorted(yamlfile.one_line(key) for key in unknown)  # YAML keys: any type
+            return f"unknown token attribute {', '.join(names)}"
     return None
 
 
@@ -241,7 +247,7 @@ def _check_hierarchy(codes: list[Code], path) -> None:
     for code in codes:
         if code.parent is not None and code.parent not in seen:
             raise QualkitError(Errors.E066, path=path, line=code.line, code=code.id,
-                               parent=code.parent)
+                               parent=yamlfile.one_line(code.parent))
     for code in codes:
         chain, current = [code.id], code
         while current.parent is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..errors import Errors, QualkitError
+from ..yamlfile import alias_line
 from ..models import INTERVIEWER_LABELS, RESPONDENT, Turn, speaker_role
 
 TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -65,7 +66,12 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
     if closing is None:
         raise QualkitError(Errors.E010, line=1)
     try:
-        data = yaml.load("\n".join(lines[1:closing]), Loader=_FrontMatterLoader)
+        text = "\n".join(lines[1:closing])
+        alias = alias_line(text)
+        if alias is not None:
+            raise QualkitError(Errors.E011, line=alias + 1,
+                               problem="aliases (*name) are not allowed; write the value out")
+        data = yaml.load(text, Loader=_FrontMatterLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         if str(getattr(err, "context", None)).startswith(_OPENED_CONTEXTS):
@@ -85,8 +91,8 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
             front.interviewer_labels = frozenset(str(v).strip().lower() for v in labels)
             continue
         if isinstance(value, (list, dict)):
-            raise QualkitError(Errors.E013, line=_key_line(lines, key, closing), key=key,
-                               kind=type(value).__name__)
+            raise QualkitError(Errors.E013, line=_key_line(lines, key, closing),
+                               key=" ".join(key.split()), kind=type(value).__name__)
         if key == "case":
             front.case = scalar_text(value)
         else:

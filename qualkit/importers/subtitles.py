@@ -38,7 +38,7 @@ def read_subtitle_transcript(path: Path, sha256: str) -> list[Transcript]:
         timing = TIMING.match(cue_lines[timing_at])
         if not timing:
             raise QualkitError(Errors.E023, path=path, line=line_number + timing_at,
-                               text=cue_lines[timing_at].strip()[:60])
+                               text=" ".join(cue_lines[timing_at].split())[:60])
         start = _clock(timing.group("start"))
         for payload in cue_lines[timing_at + 1:]:
             speaker, words = _speaker_and_text(payload)

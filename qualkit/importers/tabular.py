@@ -58,7 +58,9 @@ def read_table(path: Path, sheet: int | str = 0) -> pd.DataFrame:
 
 def _column(frame: pd.DataFrame, path: Path, name: str, option: str, what: str) -> str:
     if name not in frame.columns:
-        raise QualkitError(Errors.E030, path=path, column=name, columns=", ".join(frame.columns),
+        # a quoted header may hold line breaks, which would split the message's one line
+        columns = ", ".join(" ".join(column.split()) for column in frame.columns)
+        raise QualkitError(Errors.E030, path=path, column=" ".join(name.split()), columns=columns,
                            option=option, what=what)
     return name
 
@@ -85,8 +87,9 @@ def read_table_transcripts(path: Path, sha256: str, options: TableOptions = Tabl
             continue
         row_id = (values[id_col].strip() if id_col else "") or f"{path.stem}:{row_number}"
         if row_id in first_row_of_id:
-            raise QualkitError(Errors.E031, path=path, line=row_number, value=row_id,
-                               first=first_row_of_id[row_id], second=row_number)
+            raise QualkitError(Errors.E031, path=path, line=row_number,
+                               value=" ".join(row_id.split()), first=first_row_of_id[row_id],
+                               second=row_number)
         first_row_of_id[row_id] = row_number
         case = values[case_col].strip() if case_col and values[case_col].strip() else row_id
         speaker = values[speaker_col].strip() if speaker_col and values[speaker_col].strip() \

@@ -143,10 +143,14 @@ def parse_typology(text: str, path: str | Path = "typology") -> Typology:
     _check_distinct(types, path)
     where = {"path": path, "line": 1}
     group_by = data.get("group_by")
-    if group_by is not None and group_by not in by_id:
-        raise QualkitError(Errors.E104, **where, type="(group_by)", dimension=group_by,
-                           known=", ".join(by_id))
+    if group_by is not None and (not isinstance(group_by, str) or group_by not in by_id):
+        raise QualkitError(Errors.E104, **where, type="(group_by)",
+                           dimension=yamlfile.one_line(group_by), known=", ".join(by_id))
     codebook = data.get("codebook")
+    if codebook and (not isinstance(codebook, str) or "\x00" in codebook):
+        raise QualkitError(Errors.E108, **where, what="typology", item="codebook", key="codebook",
+                           expected="the path of a codebook file",
+                           fix="write e.g. 'codebook: spip_plus.yaml'")
     return Typology(
         name=str(data.get("name") or Path(path).stem), title=str(data.get("title", "")),
         dimensions=tuple(dimensions), types=tuple(types),
@@ -177,7 +181,7 @@ def _identity(entry: object, what: str, position: int, where: dict) -> str:
     item = str(entry["id"])
     if not _SNAKE.match(item):
         suggestion = re.sub(r"[^a-z0-9]+", "_", item.lower()).strip("_") or what
-        raise QualkitError(Errors.E108, **where, what=what, item=item, key="id",
+        raise QualkitError(Errors.E108, **where, what=what, item=yamlfile.one_line(item), key="id",
                            expected="snake_case", fix=f"write e.g. '{suggestion}'")
     return item
 
@@ -222,10 +226,13 @@ def _parse_evidence(entry: object, value_id: str, where: dict) -> Evidence:
     _check_keys(entry, EVIDENCE_KEYS, "value", value_id, where)
     equals = entry.get("equals", [])
     equals = [equals] if isinstance(equals, (str, int, float, bool)) else equals
-    if entry.get("attribute") and (not isinstance(equals, list) or not equals):
+    attribute = entry.get("attribute")
+    if not isinstance(equals, list) or (attribute and not equals):
         raise QualkitError(Errors.E108, **where, what="value", item=value_id, key="equals",
                            expected="the attribute value(s) that count as evidence",
-                           fix=f"write 'equals: [\"yes\"]' under attribute '{entry['attribute']}'")
+                           fix=(f"write 'equals: [\"yes\"]' under attribute "
+                                f"'{yamlfile.one_line(attribute)}'") if attribute
+                           else "leave 'equals' out of code evidence")
     return Evidence(weight=_number(entry, "weight", 1.0, "value", value_id, where, signed=True),
                     code=str(entry["code"]) if entry.get("code") else None,
                     attribute=str(entry["attribute"]) if entry.get("attribute") else None,
@@ -251,7 +258,8 @@ def _parse_type(entry: object, position: int, line: int, dimensions: dict[str, D
                            fix="write 'cells:' followed by 'dimension_id: value_id' lines")
     for dimension_id in cells:
         if dimension_id not in dimensions:
-            raise QualkitError(Errors.E104, **where, type=type_id, dimension=dimension_id,
+            raise QualkitError(Errors.E104, **where, type=type_id,
+                               dimension=yamlfile.one_line(dimension_id),
                                known=", ".join(dimensions))
     parsed = []
     for dimension in dimensions.values():
@@ -278,8 +286,9 @@ def _parse_cell(raw: object, dimension: Dimension, type_id: str, where: dict) ->
                            fix=f"write '{dimension.id}: {dimension.values[0].id}'")
     for value in values:
         if value not in dimension.value_ids:
-            raise QualkitError(Errors.E105, **where, value=value, dimension=dimension.id,
-                               where=f" (type '{type_id}')", known=", ".join(dimension.value_ids))
+            raise QualkitError(Errors.E105, **where, value=yamlfile.one_line(value),
+                               dimension=dimension.id, where=f" (type '{type_id}')",
+                               known=", ".join(dimension.value_ids))
     if text is None:
         text = " or ".join(dimension.value(v).text for v in values)
     return Cell(values=tuple(values), text=str(text))
@@ -306,6 +315,7 @@ def _unique(ids: list[str], what: str, path, line: int | None = None) -> None:
 def _check_keys(entry: dict, allowed: tuple[str, ...], what: str, item: str, where: dict) -> None:
     for key in entry:
         if key not in allowed:
+            key = yamlfile.one_line(key)
             raise QualkitError(Errors.E108, **where, what=what, item=item, key=key,
                                expected=f"one of {', '.join(allowed)}",
                                fix=f"remove or rename '{key}'")
