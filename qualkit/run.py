@@ -66,7 +66,7 @@ def cached_coder(codebook, embedder, cache_dir: Path):
     """The coders trained on ``codebook``, from ``cache_dir`` when trained before."""
     from .coding import train_coder
 
-    path = Path(cache_dir) / f"coder-{codebook.name}-{coder_key(codebook)}.pkl"
+    path = coder_path(codebook, cache_dir)
     if path.is_file():
         with open(path, "rb") as handle:
             coder = pickle.load(handle)
@@ -78,6 +78,10 @@ def cached_coder(codebook, embedder, cache_dir: Path):
         pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
     _attach(coder, embedder)
     return coder
+
+
+def coder_path(codebook, cache_dir: Path) -> Path:
+    return Path(cache_dir) / f"coder-{codebook.name}-{coder_key(codebook)}.pkl"
 
 
 def _attach(coder, embedder) -> None:
@@ -114,6 +118,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
             started = time.perf_counter()
             try:
                 steps[stage](state, summary)
+                if "memo" in state:
+                    state["memo"].save()
                 tell(stage, "done")
             except QualkitError as error:
                 summary.skipped[stage] = str(error)
@@ -137,8 +143,17 @@ def _import(state: dict, summary: RunSummary) -> None:
 
 
 def _coder_factory(state: dict):
-    out_dir = Path(state["project"].path).parent
-    return lambda codebook, embedder: cached_coder(codebook, embedder, out_dir / ".cache")
+    """Trained coders from the cache, remembering what they coded (saved after each stage)."""
+    from .coding.memo import MemoCoder
+
+    cache = Path(state["project"].path).parent / ".cache"
+
+    def make(codebook, embedder):
+        coder = cached_coder(codebook, embedder, cache)
+        state["memo"] = MemoCoder(coder, coder_path(codebook, cache).with_suffix(".codings.pkl"))
+        return state["memo"]
+
+    return make
 
 
 def _anonymity(state: dict, summary: RunSummary) -> None:

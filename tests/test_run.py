@@ -93,3 +93,28 @@ def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
     assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
     assert abs(first.scores - np.array(scores)).max() < 1e-5
     assert first.rationales == rationales
+
+
+def test_memo_coder_gives_the_coders_results_and_codes_each_text_once(tmp_path):
+    from test_quotes import CODEBOOK
+
+    from qualkit.coding import parse_codebook, train_coder
+    from qualkit.coding.memo import MemoCoder
+
+    coder = train_coder(parse_codebook(CODEBOOK, "mini.yaml"))
+    calls = []
+    original = coder.code
+    coder.code = lambda texts: calls.append(list(texts)) or original(texts)
+    texts = ["I was terrified of him.", "We went to mediation twice.", "I was terrified of him."]
+    memo = MemoCoder(coder, tmp_path / "codings.pkl")
+    first = memo.code(texts)
+    direct = original(texts)
+    assert (first.decisions == direct.decisions).all() and first.rationales == direct.rationales
+    assert abs(first.scores - direct.scores).max() < 1e-6
+    assert set(first.by_source) == set(direct.by_source)
+    assert calls == [texts[:2]]  # the repeated text was coded once
+    memo.save()
+    again = MemoCoder(coder, tmp_path / "codings.pkl").code(texts[::-1] + ["Something new here."])
+    assert calls[-1] == ["Something new here."]  # only the unseen text reaches the coders
+    assert (again.scores[:3] == first.scores[::-1]).all()
+    assert memo.code([]).scores.shape[0] == 0
