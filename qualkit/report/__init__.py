@@ -29,7 +29,7 @@ def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | 
                  quotes: pd.DataFrame | None = None) -> tuple[ReportContent, bytes]:
     """Everything the report shows, from a :class:`qualkit.study.Study`; ``coded`` (the coder's
     result for the respondent segments) and ``quotes`` are reused when the caller has them."""
-    from ..typology.tables import table_rows
+    from ..typology.tables import block_first_rows
 
     codebook = study.coder.codebook
     segments = study.respondent_segments()
@@ -58,10 +58,7 @@ def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | 
         summary={"Cases": segments["case"].nunique(), "Respondent segments": len(segments),
                  "Codebook": f"{codebook.name} ({len(codebook.codes)} codes)"})
     if typed is not None:
-        header, rows = table_rows(typed.typology, typed.counts())
-        if typed.typology.group_by:
-            header = [header[1], header[0], *header[2:]]
-            rows = [[row[1], row[0], *row[2:]] for row in rows]
+        header, rows = block_first_rows(typed.typology, typed.counts())
         content.typology = (header, rows, [t.successful for t in typed.typology.types])
         unclassified = typed.counts().get("unclassified", 0)
         content.typology_note = (f"{len(typed.cases)} cases typed; {unclassified} unclassified. "

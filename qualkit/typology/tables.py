@@ -96,6 +96,16 @@ def table_rows(typology: Typology, counts: Counter | None, suppress: bool = Fals
     return header, rows
 
 
+def block_first_rows(typology: Typology, counts: Counter | None, suppress: bool = False
+                     ) -> tuple[list[str], list[list[str]]]:
+    """:func:`table_rows` with the block column first, as a Word table merges it down the page."""
+    header, rows = table_rows(typology, counts, suppress)
+    if typology.group_by:
+        header = [header[1], header[0], *header[2:]]
+        rows = [[row[1], row[0], *row[2:]] for row in rows]
+    return header, rows
+
+
 def _count(type_id: str, counts: Counter | None, suppress: bool) -> str:
     if counts is None:
         return ""
@@ -150,10 +160,7 @@ def add_typology_table(document, typology: Typology, counts: Counter | None,
     types in bold, and the note on counts."""
     from ..docx_tables import add_table
 
-    header, rows = table_rows(typology, counts, suppress)
-    if typology.group_by:  # the block column first, as in the report
-        header = [header[1], header[0], *header[2:]]
-        rows = [[row[1], row[0], *row[2:]] for row in rows]
+    header, rows = block_first_rows(typology, counts, suppress)
     add_table(document, header, rows, bold_rows=[k.successful for k in typology.types],
               merge_first_column=bool(typology.group_by),
               widths_cm=typology_widths(len(header)) if typology.group_by else None)
