@@ -9,6 +9,20 @@ from pathlib import Path
 from typing import IO, Iterator
 
 
+TEMP_SUFFIX = ".qualkit-tmp"
+
+
+def remove_leftovers(folder: str | Path) -> int:
+    """Delete temp files that a killed process left under ``folder`` (a rename it never made);
+    the outputs themselves were never touched. Returns how many were removed."""
+    removed = 0
+    for leftover in Path(folder).rglob(f".*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+            removed += 1
+    return removed
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
@@ -21,7 +35,7 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     """Open a temp file next to ``path``; on success flush, fsync and rename it over ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         kwargs = {} if "b" in mode else {"encoding": encoding, "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as handle:

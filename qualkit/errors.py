@@ -155,6 +155,8 @@ class Errors:
     E137 = ("text source '{source}' belongs to {count} cases ({cases}); imported under '{first}'. "
             "Fix: give each source one case in your QDA software if another case was meant.")
     E138 = "the file is a {found}, not a {expected}. Fix: {fix}"
+    E139 = ("no cache folder can be written (tried QUALKIT_CACHE_DIR or ~/.cache/qualkit, and "
+            "{path}). Fix: set QUALKIT_CACHE_DIR to a folder you can write.")
 
 
 class QualkitError(Exception):

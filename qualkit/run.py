@@ -3,8 +3,10 @@
 What a new user meets first, so it must finish on whatever it is given: each stage that cannot run
 (topics on a handful of segments, a typology whose codes the codebook lacks) is recorded as skipped
 with the reason and the rest goes on. The project database in the output folder makes a second run
-cheap: unchanged files are not re-imported or re-checked, embeddings come from its cache, and the
-trained coders are kept beside it, keyed by everything they were trained from.
+cheap: unchanged files are not re-imported or re-checked and embeddings come from its cache. What
+does not depend on the project (numba's compiled UMAP, coders trained on a codebook, keyed by
+everything they were trained from) is kept in the user's cache folder, so a fresh project in a new
+folder does not pay for it again either.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_leftovers
 from .errors import Errors, QualkitError
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
@@ -44,10 +46,26 @@ class RunSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def numba_cache(out_dir: Path) -> None:
+def shared_cache(out_dir: Path) -> Path:
+    """The folder for what every project on this machine can share: ``QUALKIT_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/qualkit`` (``~/.cache/qualkit``); the project's own ``.cache`` when that
+    cannot be written (a read-only home, a sandbox)."""
+    chosen = os.environ.get("QUALKIT_CACHE_DIR") or Path(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qualkit"
+    for folder in (Path(chosen), Path(out_dir) / ".cache"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder
+        except OSError:
+            continue
+    raise QualkitError(Errors.E139.format(path=Path(out_dir) / ".cache"))
+
+
+def numba_cache(cache: Path) -> None:
     """Keep numba's compiled UMAP/pynndescent functions between runs (they take ~20-30 s to
     compile in every new process otherwise). Must be set before umap is first imported."""
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(out_dir) / ".cache" / "numba"))
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(cache) / "numba"))
 
 
 def coder_key(codebook) -> str:
@@ -102,7 +120,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    numba_cache(out_dir)
+    remove_leftovers(out_dir)  # from a run that was killed mid-write
+    numba_cache(shared_cache(out_dir))
     summary = RunSummary(out_dir)
     tell = progress or (lambda stage, state: None)
     state: dict = {}
@@ -143,14 +162,16 @@ def _import(state: dict, summary: RunSummary) -> None:
 
 
 def _coder_factory(state: dict):
-    """Trained coders from the cache, remembering what they coded (saved after each stage)."""
+    """Trained coders from the shared cache, remembering in the project's own cache what they
+    coded (saved after each stage)."""
     from .coding.memo import MemoCoder
 
-    cache = Path(state["project"].path).parent / ".cache"
+    own = Path(state["project"].path).parent / ".cache"
 
     def make(codebook, embedder):
-        coder = cached_coder(codebook, embedder, cache)
-        state["memo"] = MemoCoder(coder, coder_path(codebook, cache).with_suffix(".codings.pkl"))
+        coder = cached_coder(codebook, embedder, shared_cache(own.parent))
+        memo = own / coder_path(codebook, own).with_suffix(".codings.pkl").name
+        state["memo"] = MemoCoder(coder, memo)
         return state["memo"]
 
     return make

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ from qualkit.coding import (CodingEnsemble, LearnedCoder, RuleCoder, SemanticCod
                             label_matrix, parse_codebook)
 from qualkit.coding.learned import UNKNOWN, best_threshold
 from qualkit.embeddings import Embedder
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CODEBOOK = """\
 name: mini
@@ -95,6 +98,31 @@ def test_rule_rationale_names_the_matched_words(rules):
     scores, reasons = rules.score(["There is a non-molestation order against him."])
     assert scores[0, column(rules, "safety_orders")] >= 0.9
     assert "non-molestation" in reasons[0]["safety_orders"]
+
+
+def test_word_prefilter_never_drops_a_match_the_full_matcher_finds():
+    """The shipped codebook's token patterns, run on the sample's segments, with and without the
+    words-present test that skips most patterns."""
+    from spacy.matcher import Matcher
+
+    from qualkit.coding import load_codebook
+    from qualkit.ingest import read_inputs
+    from qualkit.resources import CODING_OFF, english_pipeline
+
+    shipped = RuleCoder(load_codebook(ROOT / "codebooks" / "spip_plus.yaml")).fit()
+    nlp = english_pipeline()
+    full = Matcher(nlp.vocab)
+    for code in shipped.codebook.codes:
+        if code.token_patterns:
+            full.add(code.id, [p for _, m in shipped._matchers if code.id in m
+                               for p in m.get(code.id)[1]])
+    texts = read_inputs([ROOT / "transcripts_sample"]).segments["text"].tolist()
+    found = 0
+    for doc in nlp.pipe(texts, disable=CODING_OFF):
+        expected = set(full(doc))
+        found += len(expected)
+        assert expected <= set(shipped._all_matches(doc))
+    assert found > 20  # the comparison saw real matches
 
 
 def test_semantic_coder_generalises_to_unseen_wording(codebook, embedder):

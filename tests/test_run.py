@@ -59,12 +59,25 @@ def test_a_stage_that_cannot_run_is_reported_and_the_rest_goes_on(first_and_seco
     assert (out / "report" / "report.docx").is_file()
 
 
-def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second):
+def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second,
+                                                             shared_cache_folder):
     out, _, second, counts = first_and_second
     assert second.exit_code == 0, second.output
     with Project(out / "project.qualkit") as project:
         assert _counts(project) == counts
-    assert list((out / ".cache").glob("coder-*.pkl"))  # the trained coders were kept
+    assert list(shared_cache_folder.glob("coder-*.pkl"))  # the trained coders were kept
+    assert list((out / ".cache").glob("coder-*.codings.pkl"))  # and what they coded, per project
+
+
+def test_the_shared_cache_is_the_users_unless_it_cannot_be_written(tmp_path, monkeypatch):
+    from qualkit.run import shared_cache
+
+    monkeypatch.delenv("QUALKIT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    assert shared_cache(tmp_path / "out") == tmp_path / "home-cache" / "qualkit"
+    (tmp_path / "blocked").write_text("a file where the folder should be")
+    monkeypatch.setenv("QUALKIT_CACHE_DIR", str(tmp_path / "blocked" / "qualkit"))
+    assert shared_cache(tmp_path / "out") == tmp_path / "out" / ".cache"
 
 
 def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
@@ -118,3 +131,88 @@ def test_memo_coder_gives_the_coders_results_and_codes_each_text_once(tmp_path):
     assert calls[-1] == ["Something new here."]  # only the unseen text reaches the coders
     assert (again.scores[:3] == first.scores[::-1]).all()
     assert memo.code([]).scores.shape[0] == 0
+
+
+KILLER = r'''
+import contextlib, os, signal, sys
+from pathlib import Path
+
+import qualkit.run as run_module
+from qualkit.cli import main
+from qualkit.store import Project
+
+target, out = sys.argv[1], Path(sys.argv[2]).resolve()
+now = {"stage": None}
+
+
+def die_in_target():
+    if now["stage"] == target:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def watched(stage, step):
+    def wrapper(state, summary):
+        now["stage"] = stage
+        try:
+            return step(state, summary)
+        finally:
+            die_in_target()  # a stage that wrote nothing is killed as it ends
+    return wrapper
+
+
+for stage, name in zip(run_module.STAGES, ["_import", "_anonymity", "_coding", "_topics",
+                                           "_typology", "_quotes", "_report"]):
+    setattr(run_module, name, watched(stage, getattr(run_module, name)))
+opened = Project.transaction
+
+
+@contextlib.contextmanager
+def transaction(self):
+    with opened(self) as conn:
+        yield conn
+        die_in_target()  # inside the transaction, before its commit
+
+
+Project.transaction = transaction
+renamed = os.replace
+
+
+def replace(source, dest, *args, **kwargs):
+    if Path(dest).resolve().is_relative_to(out):
+        die_in_target()  # the temp file is written, the output not yet replaced
+    return renamed(source, dest, *args, **kwargs)
+
+
+os.replace = replace
+main(["run", *sys.argv[3:], "--out", str(out)], standalone_mode=False)
+'''
+
+
+def test_a_run_killed_in_each_stage_and_restarted_loses_and_duplicates_nothing(
+        first_and_second, tmp_path):
+    """SIGKILL at each stage's first database commit or output rename (or as it ends), restarting
+    after each kill: the last run's project and outputs match the run that was never interrupted."""
+    from qualkit.atomic import TEMP_SUFFIX
+    from qualkit.run import STAGES
+
+    reference, first, _, counts = first_and_second
+    assert first.exit_code == 0, first.output
+    root = reference.parent
+    args = [str(root / "study"), "--codebook", str(root / "mini_codebook.yaml"),
+            "--typology", str(root / "mini_typology.yaml")]
+    out = tmp_path / "out"
+    for stage in [*STAGES, "none"]:
+        done = subprocess.run([sys.executable, "-c", KILLER, stage, str(out), *args],
+                              capture_output=True, text=True)
+        if stage == "none":
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        else:
+            assert done.returncode == -9, (stage, done.stdout[-2000:], done.stderr[-2000:])
+    with Project(out / "project.qualkit") as project:
+        assert _counts(project) == counts
+    assert not list(out.rglob(f"*{TEMP_SUFFIX}"))
+    for path in ("coded.csv", "quotes.csv", "typology/cases.csv"):
+        assert (out / path).read_bytes() == (reference / path).read_bytes(), path
+    for path in ("report/report.docx", "report/report.md", "report/quotes.xlsx",
+                 "typology/typology_table.docx"):
+        assert (out / path).stat().st_size > 0, path

@@ -40,14 +40,17 @@ class RuleCoder(Coder):
 
         nlp = english_pipeline()
         self.classes_ = self.codebook.ids
-        self._matcher = Matcher(nlp.vocab)
+        self._matchers: list[tuple[list[list[set[str]]], Matcher]] = []
         # Phrases are matched on lemmas and on the words as written: the tagger lemmatises
         # "restraining order" as "restrain order" alone and "restraining order" in a sentence.
         self._phrases = [PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER")]
         for code in self.codebook.codes:
             if code.token_patterns:
                 patterns = [_lowered(p) for p in code.token_patterns]
-                self._matcher.add(code.id, patterns + [_inflected(p) for p in patterns])
+                patterns += [_inflected(p) for p in patterns]
+                matcher = Matcher(nlp.vocab)
+                matcher.add(code.id, patterns)
+                self._matchers.append(([_required_words(p) for p in patterns], matcher))
             if code.phrases:
                 docs = list(nlp.pipe((p.lower() for p in code.phrases), disable=CODING_OFF))
                 for matcher in self._phrases:
@@ -58,7 +61,7 @@ class RuleCoder(Coder):
         """Pickled without the compiled matchers: they belong to the vocab of the process that
         built them, so a coder loaded from a cache recompiles them against this one's."""
         state = self.__dict__.copy()
-        for compiled in ("_matcher", "_phrases"):
+        for compiled in ("_matchers", "_phrases"):
             state.pop(compiled, None)
         return state
 
@@ -88,7 +91,12 @@ class RuleCoder(Coder):
         return scores, rationales
 
     def _all_matches(self, doc):
-        matchers = [m for m in (self._matcher, *self._phrases) if len(m)]  # empty ones warn
+        """Token patterns are run only for codes whose patterns' words all occur in the doc:
+        spaCy's Matcher tests every pattern at every token, which made it most of coding's time."""
+        words = {t.lower_ for t in doc} | {t.lemma_.lower() for t in doc}
+        matchers = [m for m in self._phrases if len(m)]  # empty ones warn
+        matchers += [matcher for required, matcher in self._matchers
+                     if any(all(w & words for w in pattern) for pattern in required)]
         matches = [match for matcher in matchers for match in matcher(doc)]
         return sorted(set(matches), key=lambda m: (m[1], m[2]))
 
@@ -110,6 +118,25 @@ def _lowered(pattern: tuple[dict, ...]) -> list[dict]:
                 token[key] = {**value, "IN": [str(v).lower() for v in value["IN"]]}
         out.append(token)
     return out
+
+
+def _required_words(pattern: list[dict]) -> list[set[str]]:
+    """For each token the pattern cannot skip, the words (lower-cased forms or lemmas) one of
+    which must occur in a doc for the pattern to match there; tokens without a word list are left
+    out, so the test never rules out a doc that could match."""
+    required = []
+    for token in pattern:
+        if token.get("OP") in ("?", "*", "!"):
+            continue
+        for key in ("LOWER", "LEMMA"):
+            value = token.get(key)
+            if isinstance(value, str):
+                required.append({value})
+                break
+            if isinstance(value, dict) and set(value) == {"IN"}:
+                required.append({str(v) for v in value["IN"]})
+                break
+    return required
 
 
 def _inflected(pattern: list[dict]) -> list[dict]:

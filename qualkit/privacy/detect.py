@@ -74,6 +74,9 @@ _GUESSES = ("spaCy", "first-name list", "place list")  # may be overruled, or al
 _SENTENCE_START = tuple(".!?:;\"“‘'([…-")
 
 
+REMEMBERED_CHARS = 5000  # texts up to this long are parsed once per detector
+
+
 @dataclass(frozen=True)
 class Finding:
     """One personal detail: where it is in the text, what it is, and why it was flagged."""
@@ -100,19 +103,25 @@ class Detector:
     def __init__(self, policy: DetectorPolicy | None = None) -> None:
         self.policy = policy or DetectorPolicy()
         self._names = _name_pattern(self.policy.known_names)
+        self._seen: dict[str, list[Finding]] = {}
 
     def find(self, text: str) -> list[Finding]:
         return self.find_many([text])[0]
 
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
-        results = []
-        masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in texts]
+        """Findings per text. A text is parsed once per detector: the same segments and quotes
+        pass the gate in several outputs of one run (coded segments, quotes, report)."""
+        known = {text: self._seen[text] for text in texts if text in self._seen}
+        new = [text for text in dict.fromkeys(texts) if text not in known]
+        masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in new]
         docs = english_pipeline().pipe(masked, batch_size=batch_size, disable=PRIVACY_OFF)
-        for text, doc in zip(masked, docs):
+        for original, text, doc in zip(new, masked, docs):
             found = [*self._entities(doc, text), *self._patterns(text), *self._known(text),
                      *_listed(text)]
-            results.append(self._clean(text, found))
-        return results
+            known[original] = self._clean(text, found)
+            if len(original) <= REMEMBERED_CHARS:  # whole transcripts never come twice
+                self._seen[original] = known[original]
+        return [list(known[text]) for text in texts]
 
     def _entities(self, doc, text: str) -> Iterable[Finding]:
         for ent in doc.ents:

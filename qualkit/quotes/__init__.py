@@ -16,10 +16,11 @@ import pandas as pd
 
 from ..coding import hierarchical
 from ..embeddings import Embedder
-from .candidates import (DEFAULT_MAX_WORDS, DEFAULT_PER_GROUP, QUOTE_COLUMNS, Candidate, candidates,
-                         finish, pick_diverse, rank_quotes, readability)
+from .candidates import (DEFAULT_MAX_WORDS, DEFAULT_PER_GROUP, QUOTE_COLUMNS, WEIGHTS, Candidate,
+                         candidates, finish, pick_diverse, rank_quotes, readability)
 
 SEGMENTS_PER_GROUP = 40  # the strongest segments of a group that are cut into candidates
+SHORTLISTED = 3  # a code's candidates per segment that the coder scores
 SCREENED = 6  # candidates per wanted quote put through the screen (the privacy check)
 
 
@@ -63,20 +64,33 @@ def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
     found = candidates(segments.loc[pool], max_words=max_words) if pool else []
     if not found:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
-    scored = coder.code([c.plain for c in found])
     vectors = embedder.encode([c.plain for c in found])
+    by_group = []  # per group: its candidates (indices into found) and its segments' centroid
+    for _, _, rows, _ in groups:
+        ids = set(segments.loc[rows, "segment_id"])
+        mine = [i for i, c in enumerate(found) if c.segment_id in ids]
+        centroid = embedder.encode(segments.loc[rows, "text"].tolist()).mean(axis=0) \
+            if mine else None
+        by_group.append((mine, centroid))
+    # The coder scores a code's candidates only, and of those the few per segment that read best
+    # and are closest to the code's segments: coding every candidate was most of the stage's time.
+    for g, (_, _, _, code) in enumerate(groups):
+        if code is not None and by_group[g][0]:
+            mine, centroid = by_group[g]
+            by_group[g] = (_shortlist(found, mine, vectors, centroid), centroid)
+    to_score = sorted({i for g, (mine, _) in enumerate(by_group) if groups[g][3] is not None
+                       for i in mine})
+    scored = coder.code([found[i].plain for i in to_score]) if to_score else None
+    scored_row = {i: k for k, i in enumerate(to_score)}
     roles = None
     if balance and attributes is not None and balance in attributes.columns:
         roles = attributes[balance].astype(str).to_dict()
     tables = []
-    for column, group, rows, code in groups:
-        ids = set(segments.loc[rows, "segment_id"])
-        mine = [i for i, c in enumerate(found) if c.segment_id in ids]
+    for (column, group, rows, code), (mine, centroid) in zip(groups, by_group):
         if not mine:
             continue
-        centroid = embedder.encode(segments.loc[rows, "text"].tolist()).mean(axis=0)
         if code is not None:
-            score = scored.scores[mine, scored.codes.index(code)]
+            score = scored.scores[[scored_row[i] for i in mine], scored.codes.index(code)]
         else:  # a type or topic: how close the passage is to what its segments say
             score = _cosine(vectors[mine], centroid)
         ranked = rank_quotes([found[i] for i in mine], score, vectors[mine], centroid)
@@ -86,6 +100,19 @@ def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
         picked = pick_diverse(ranked, per_group, roles)
         tables.append(finish(picked, column, group, attributes, template))
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
+
+
+def _shortlist(found: list[Candidate], mine: list[int], vectors: np.ndarray,
+               centroid: np.ndarray) -> list[int]:
+    """The ``SHORTLISTED`` candidates of each segment with the best typicality and readability
+    (the parts of a quote's merit that need no coder), so every segment still has a say."""
+    closeness = _cosine(vectors[mine], centroid)
+    merit = [WEIGHTS["typicality"] * near + WEIGHTS["readability"] * readability(found[i].text)
+             for i, near in zip(mine, closeness)]
+    kept: dict[str, list[tuple[float, int]]] = {}
+    for i, value in zip(mine, merit):
+        kept.setdefault(found[i].segment_id, []).append((-value, i))
+    return sorted(i for best in kept.values() for _, i in sorted(best)[:SHORTLISTED])
 
 
 def _type_rows(segments: pd.DataFrame, typology_result, type_id: str) -> np.ndarray:
