@@ -132,6 +132,7 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
     with Project(out_dir / PROJECT_NAME) as project:
         state.update(project=project, inputs=inputs, cases=cases, codebook_path=codebook_path,
                      typology_path=typology_path, gate=gate, detector=detector)
+        remembered = _remembered_findings(gate, out_dir / ".cache")
         for stage in STAGES:
             tell(stage, "start")
             started = time.perf_counter()
@@ -139,6 +140,7 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
                 steps[stage](state, summary)
                 if "memo" in state:
                     state["memo"].save()
+                remembered()
                 tell(stage, "done")
             except QualkitError as error:
                 summary.skipped[stage] = str(error)
@@ -175,6 +177,27 @@ def _coder_factory(state: dict):
         return state["memo"]
 
     return make
+
+
+def _remembered_findings(gate, cache: Path) -> Callable[[], None]:
+    """Load what the privacy gate found in texts in earlier runs (a second run's coded.csv and
+    quotes pass the same texts through it); the returned function saves what is new."""
+    detector = getattr(gate, "detector", None)
+    if detector is None or getattr(gate, "mode", "off") == "off":
+        return lambda: None
+    path = cache / f"privacy-{detector.policy_key()}.pkl"
+    if path.is_file():
+        with open(path, "rb") as handle:
+            detector.memory.update(pickle.load(handle))
+    known = [len(detector.memory)]
+
+    def save() -> None:
+        if len(detector.memory) != known[0]:
+            with atomic_write(path, "wb") as handle:
+                pickle.dump(detector.memory, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            known[0] = len(detector.memory)
+
+    return save
 
 
 def _anonymity(state: dict, summary: RunSummary) -> None:
@@ -230,10 +253,30 @@ def _topics(state: dict, summary: RunSummary) -> None:
     segments = study.respondent_segments()
     cases = study.attributes.rename_axis("case").reset_index()
     themes = study.coder.codebook.themes
-    result = fit_topics(segments, study.embedder, cases=cases, coded=state["coded"], themes=themes)
+    key = _digest(segments[["segment_id", "case", "speaker", "text"]], cases,
+                  state["coded"][["segment_id", *themes]])
+    path = Path(state["project"].path).parent / ".cache" / f"topics-{key}.pkl"
+    if path.is_file():  # nothing the topics depend on changed: the fit would be the same
+        with open(path, "rb") as handle:
+            result = pickle.load(handle)
+    else:
+        result = fit_topics(segments, study.embedder, cases=cases, coded=state["coded"],
+                            themes=themes)
+        result.model = None  # the outputs need only the tables; the model is large
+        with atomic_write(path, "wb") as handle:
+            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
     write_topic_outputs(result, summary.out_dir / "topics", state["gate"], cases)
     summary.topics = int((result.topics["topic"] != -1).sum())
     summary.outputs["topics"] = summary.out_dir / "topics"
+
+
+def _digest(*frames: pd.DataFrame) -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for frame in frames:
+        digest.update(frame.to_csv(index=False).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def _typology(state: dict, summary: RunSummary) -> None:

@@ -216,3 +216,50 @@ def test_a_run_killed_in_each_stage_and_restarted_loses_and_duplicates_nothing(
     for path in ("report/report.docx", "report/report.md", "report/quotes.xlsx",
                  "typology/typology_table.docx"):
         assert (out / path).stat().st_size > 0, path
+
+
+def test_topics_are_refitted_only_when_what_they_depend_on_changes(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import qualkit.run as run_module
+    import qualkit.topics as topics
+    from qualkit.run import RunSummary
+
+    fits = []
+
+    def fake_fit(segments, embedder, **kwargs):
+        fits.append(len(segments))
+        table = pd.DataFrame({"topic": [0, -1]})
+        return topics.TopicResult("model", table, table, None, None, np.zeros((2, 2)))
+
+    monkeypatch.setattr(topics, "fit_topics", fake_fit)
+    monkeypatch.setattr(topics, "write_topic_outputs", lambda *args: None)
+    segments = pd.DataFrame({"segment_id": ["a", "b"], "case": ["C1", "C2"],
+                             "speaker": ["P", "P"], "text": ["one thing", "another"]})
+    study = SimpleNamespace(respondent_segments=lambda: segments, embedder=None,
+                            attributes=pd.DataFrame({"role": ["Mother", "Father"]},
+                                                    index=pd.Index(["C1", "C2"], name="case")),
+                            coder=SimpleNamespace(codebook=SimpleNamespace(themes=["safety"])))
+    state = {"study": study, "gate": None, "project": SimpleNamespace(path=tmp_path / "p.qualkit"),
+             "coded": segments[["segment_id"]].assign(safety=[1, 0])}
+    for _ in range(2):
+        run_module._topics(state, RunSummary(tmp_path))
+    assert fits == [2]  # the second run read the first one's result
+    segments.loc[1, "text"] = "another thing"
+    run_module._topics(state, RunSummary(tmp_path))
+    assert fits == [2, 2]
+
+
+def test_the_privacy_gates_findings_are_kept_for_the_next_run(tmp_path):
+    from qualkit.privacy import Detector, PrivacyGate
+    from qualkit.run import _remembered_findings
+
+    texts = ["I spoke to Sarah Jenkins in Leeds.", "Nothing personal here."]
+    gate = PrivacyGate(Detector())
+    save = _remembered_findings(gate, tmp_path)
+    found = gate.detector.find_many(texts)
+    save()
+    later = PrivacyGate(Detector())
+    _remembered_findings(later, tmp_path)
+    assert set(later.detector.memory) == set(texts)
+    assert later.detector.find_many(texts) == found and found[0] and not found[1]

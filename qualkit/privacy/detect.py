@@ -103,7 +103,17 @@ class Detector:
     def __init__(self, policy: DetectorPolicy | None = None) -> None:
         self.policy = policy or DetectorPolicy()
         self._names = _name_pattern(self.policy.known_names)
-        self._seen: dict[str, list[Finding]] = {}
+        self.memory: dict[str, list[Finding]] = {}  # text -> findings; a run keeps it on disk
+
+    def policy_key(self) -> str:
+        """What the findings depend on, for keeping ``memory`` between processes."""
+        import hashlib
+
+        from .. import __version__
+
+        policy = self.policy
+        parts = [sorted(policy.allow), sorted(policy.known_names), sorted(policy.entity_kinds)]
+        return hashlib.sha256(repr((parts, __version__)).encode()).hexdigest()[:16]
 
     def find(self, text: str) -> list[Finding]:
         return self.find_many([text])[0]
@@ -111,7 +121,7 @@ class Detector:
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
         """Findings per text. A text is parsed once per detector: the same segments and quotes
         pass the gate in several outputs of one run (coded segments, quotes, report)."""
-        known = {text: self._seen[text] for text in texts if text in self._seen}
+        known = {text: self.memory[text] for text in texts if text in self.memory}
         new = [text for text in dict.fromkeys(texts) if text not in known]
         masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in new]
         docs = english_pipeline().pipe(masked, batch_size=batch_size, disable=PRIVACY_OFF)
@@ -120,7 +130,7 @@ class Detector:
                      *_listed(text)]
             known[original] = self._clean(text, found)
             if len(original) <= REMEMBERED_CHARS:  # whole transcripts never come twice
-                self._seen[original] = known[original]
+                self.memory[original] = known[original]
         return [list(known[text]) for text in texts]
 
     def _entities(self, doc, text: str) -> Iterable[Finding]:
