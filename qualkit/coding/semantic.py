@@ -16,6 +16,8 @@ from ..embeddings import Embedder
 from .base import Coder
 from .codebook import Codebook
 
+CHUNK = 1024  # texts scored at once
+
 
 class SemanticCoder(Coder):
     """Contrastive nearest-example scores from all-MiniLM-L6-v2 embeddings.
@@ -90,6 +92,13 @@ class SemanticCoder(Coder):
         return scores, rationales
 
     def _score_texts(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Scored in chunks: the similarity matrix (texts by examples) of a whole corpus's
+        sentence windows would otherwise hold gigabytes at a hundred times the sample."""
+        parts = [self._score_chunk(X[i:i + CHUNK]) for i in range(0, len(X), CHUNK)] or \
+            [self._score_chunk([])]
+        return np.vstack([p[0] for p in parts]), [r for p in parts for r in p[1]]
+
+    def _score_chunk(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
         segments = self.embedder_.encode(list(X))
         similarity = segments @ self._vectors.T
         scores = np.zeros((len(X), len(self.classes_)))
