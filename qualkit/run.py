@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import pandas as pd
 
-from .atomic import atomic_write, remove_leftovers
+from .atomic import atomic_write, read_pickle, remove_leftovers, write_pickle
 from .errors import Errors, QualkitError
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
@@ -85,15 +84,11 @@ def cached_coder(codebook, embedder, cache_dir: Path):
     from .coding import train_coder
 
     path = coder_path(codebook, cache_dir)
-    if path.is_file():
-        with open(path, "rb") as handle:
-            coder = pickle.load(handle)
-        _attach(coder, embedder)
-        return coder
-    coder = train_coder(codebook, embedder=embedder)
-    _attach(coder, None)  # the project connection stays out of the file
-    with atomic_write(path, "wb") as handle:
-        pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    coder = read_pickle(path)
+    if coder is None:
+        coder = train_coder(codebook, embedder=embedder)
+        _attach(coder, None)  # the project connection stays out of the file
+        write_pickle(path, coder)
     _attach(coder, embedder)
     return coder
 
@@ -121,7 +116,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir)  # from a run that was killed mid-write
-    numba_cache(shared_cache(out_dir))
+    cache = shared_cache(out_dir)
+    numba_cache(cache)
     summary = RunSummary(out_dir)
     tell = progress or (lambda stage, state: None)
     state: dict = {}
@@ -131,7 +127,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
 
     with Project(out_dir / PROJECT_NAME) as project:
         state.update(project=project, inputs=inputs, cases=cases, codebook_path=codebook_path,
-                     typology_path=typology_path, gate=gate, detector=detector)
+                     typology_path=typology_path, gate=gate, detector=detector,
+                     shared_cache=cache)
         remembered = _remembered_findings(gate, out_dir / ".cache")
         for stage in STAGES:
             tell(stage, "start")
@@ -171,9 +168,8 @@ def _coder_factory(state: dict):
     own = Path(state["project"].path).parent / ".cache"
 
     def make(codebook, embedder):
-        coder = cached_coder(codebook, embedder, shared_cache(own.parent))
-        memo = own / coder_path(codebook, own).with_suffix(".codings.pkl").name
-        state["memo"] = MemoCoder(coder, memo)
+        coder = cached_coder(codebook, embedder, state["shared_cache"])
+        state["memo"] = MemoCoder(coder, coder_path(codebook, own).with_suffix(".codings.pkl"))
         return state["memo"]
 
     return make
@@ -186,16 +182,14 @@ def _remembered_findings(gate, cache: Path) -> Callable[[], None]:
     if detector is None or getattr(gate, "mode", "off") == "off":
         return lambda: None
     path = cache / f"privacy-{detector.policy_key()}.pkl"
-    if path.is_file():
-        with open(path, "rb") as handle:
-            detector.memory.update(pickle.load(handle))
-    known = [len(detector.memory)]
+    detector.memory.update(read_pickle(path, {}))
+    saved = len(detector.memory)
 
     def save() -> None:
-        if len(detector.memory) != known[0]:
-            with atomic_write(path, "wb") as handle:
-                pickle.dump(detector.memory, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            known[0] = len(detector.memory)
+        nonlocal saved
+        if len(detector.memory) != saved:
+            write_pickle(path, detector.memory)
+            saved = len(detector.memory)
 
     return save
 
@@ -256,15 +250,12 @@ def _topics(state: dict, summary: RunSummary) -> None:
     key = _digest(segments[["segment_id", "case", "speaker", "text"]], cases,
                   state["coded"][["segment_id", *themes]])
     path = Path(state["project"].path).parent / ".cache" / f"topics-{key}.pkl"
-    if path.is_file():  # nothing the topics depend on changed: the fit would be the same
-        with open(path, "rb") as handle:
-            result = pickle.load(handle)
-    else:
+    result = read_pickle(path)  # kept when nothing the topics depend on changed since
+    if result is None:
         result = fit_topics(segments, study.embedder, cases=cases, coded=state["coded"],
                             themes=themes)
         result.model = None  # the outputs need only the tables; the model is large
-        with atomic_write(path, "wb") as handle:
-            pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        write_pickle(path, result)
     write_topic_outputs(result, summary.out_dir / "topics", state["gate"], cases)
     summary.topics = int((result.topics["topic"] != -1).sum())
     summary.outputs["topics"] = summary.out_dir / "topics"

@@ -7,13 +7,12 @@ scores, decisions and reasons can be kept per (coders, text) and reused; only ne
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from ..atomic import atomic_write
+from ..atomic import read_pickle, write_pickle
 from ..embeddings import text_hash
 from .ensemble import CodingResult
 
@@ -28,10 +27,7 @@ class MemoCoder:
     def __init__(self, coder, path: str | Path) -> None:
         self._coder = coder
         self._path = Path(path)
-        self._rows: dict[str, tuple] = {}
-        if self._path.is_file():
-            with open(self._path, "rb") as handle:
-                self._rows = pickle.load(handle)
+        self._rows: dict[str, tuple] = read_pickle(self._path, {})
         self._dirty = False
 
     def __getattr__(self, name: str):
@@ -66,6 +62,5 @@ class MemoCoder:
 
     def save(self) -> None:
         if self._dirty:
-            with atomic_write(self._path, "wb") as handle:
-                pickle.dump(self._rows, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            write_pickle(self._path, self._rows)
             self._dirty = False

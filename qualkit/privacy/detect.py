@@ -9,6 +9,7 @@ flagging: a false alarm costs a glance, a missed name can cost a family its priv
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +108,6 @@ class Detector:
 
     def policy_key(self) -> str:
         """What the findings depend on, for keeping ``memory`` between processes."""
-        import hashlib
-
         from .. import __version__
 
         policy = self.policy
