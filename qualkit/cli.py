@@ -644,6 +644,8 @@ def _show_summary(summary) -> None:
         table.add_row(name, str(path))
     out.print(table)
     out.print("seconds per stage: " + ", ".join(f"{k} {v}" for k, v in summary.seconds.items()))
+    out.print("peak memory (MB) by the end of each stage: "
+              + ", ".join(f"{k} {v}" for k, v in summary.peak_mb.items()))
 
 
 def _show_typing(result) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -19,6 +20,8 @@ from .resources import EMBEDDING_MODEL_ID, embedding_model_path
 
 if TYPE_CHECKING:
     from .store import Project
+
+REMEMBERED = 20_000  # vectors kept in memory (about 30 MB); the rest come from the project
 
 
 @functools.cache
@@ -42,36 +45,48 @@ def text_hash(text: str) -> str:
 class Embedder:
     """Encodes texts to L2-normalised float32 vectors, reusing cached ones.
 
-    ``cache`` is a :class:`qualkit.Project` (vectors persist across runs) or None (kept in memory for
-    the life of this object only).
+    ``cache`` is a :class:`qualkit.Project` (vectors persist across runs) or None. Either way the
+    last ``remembered`` vectors are also kept in memory: a run asks for the same segments in several
+    stages, but keeping every vector of a large study would grow without bound (the project
+    database holds them all).
     """
 
     model_id = EMBEDDING_MODEL_ID
 
-    def __init__(self, cache: "Project | None" = None, batch_size: int = 64) -> None:
+    def __init__(self, cache: "Project | None" = None, batch_size: int = 64,
+                 remembered: int = REMEMBERED) -> None:
         self.cache = cache
         self.batch_size = batch_size
-        self._memory: dict[str, np.ndarray] = {}
+        self.remembered = remembered
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self.computed = 0  # texts actually run through the model, for benchmarks and summaries
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
-        wanted = [h for h in dict.fromkeys(hashes) if h not in self._memory]
+        found = {h: self._memory[h] for h in dict.fromkeys(hashes) if h in self._memory}
+        wanted = [h for h in dict.fromkeys(hashes) if h not in found]
         if wanted and self.cache is not None:
             for h, blob in self.cache.cached_embeddings(wanted, self.model_id).items():
-                self._memory[h] = np.frombuffer(blob, dtype="<f4")
-        missing = {h: t for h, t in zip(hashes, texts) if h not in self._memory}
+                found[h] = np.frombuffer(blob, dtype="<f4")
+        missing = {h: t for h, t in zip(hashes, texts) if h not in found}
         if missing:
             vectors = load_encoder().encode(list(missing.values()), batch_size=self.batch_size,
                                             normalize_embeddings=True, convert_to_numpy=True,
                                             show_progress_bar=False).astype("<f4")
             self.computed += len(missing)
-            for h, vector in zip(missing, vectors):
-                self._memory[h] = vector
+            found.update(zip(missing, vectors))
             if self.cache is not None:
                 self.cache.cache_embeddings(
                     [(h, int(v.shape[0]), v.tobytes()) for h, v in zip(missing, vectors)],
                     self.model_id)
+        self._remember(found)
         if not hashes:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.vstack([self._memory[h] for h in hashes]).astype(np.float32)
+        return np.vstack([found[h] for h in hashes]).astype(np.float32)
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        for h, vector in vectors.items():
+            self._memory[h] = vector
+            self._memory.move_to_end(h)
+        while len(self._memory) > self.remembered:
+            self._memory.popitem(last=False)

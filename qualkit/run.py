@@ -24,6 +24,7 @@ from .errors import Errors, QualkitError
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
 PROJECT_NAME = "project.qualkit"
+PICKLED_LIBRARIES = ("scikit-learn", "numpy", "pandas", "spacy")
 
 
 @dataclass
@@ -43,6 +44,7 @@ class RunSummary:
     skipped: dict[str, str] = field(default_factory=dict)       # stage -> reason
     failed_files: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, int] = field(default_factory=dict)       # process peak by each stage's end
 
 
 def shared_cache(out_dir: Path) -> Path:
@@ -61,21 +63,38 @@ def shared_cache(out_dir: Path) -> Path:
     raise QualkitError(Errors.E139.format(path=Path(out_dir) / ".cache"))
 
 
+def peak_memory_mb() -> int:
+    """This process's peak resident memory so far, in MB: where a large study's memory goes."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)  # bytes vs KB
+
+
 def numba_cache(cache: Path) -> None:
     """Keep numba's compiled UMAP/pynndescent functions between runs (they take ~20-30 s to
     compile in every new process otherwise). Must be set before umap is first imported."""
     os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(cache) / "numba"))
 
 
-def coder_key(codebook) -> str:
-    """Everything a trained coder depends on: the codebook text and its training sheets' bytes."""
+def versions() -> str:
+    """The versions a cached pickle depends on: qualkit's, and those of the libraries whose objects
+    it holds (a scikit-learn model pickled by another version may load and then misbehave)."""
+    from importlib.metadata import version
+
     from . import __version__
 
+    return " ".join([__version__, *(version(name) for name in PICKLED_LIBRARIES)])
+
+
+def coder_key(codebook) -> str:
+    """Everything a trained coder depends on: the codebook text and its training sheets' bytes."""
     digest = hashlib.sha256(codebook.text.encode("utf-8"))
     for path, weight in codebook.training:
         digest.update(Path(path).read_bytes() if Path(path).is_file() else path.encode())
         digest.update(str(weight).encode())
-    digest.update(__version__.encode())
+    digest.update(versions().encode())
     return digest.hexdigest()[:16]
 
 
@@ -135,14 +154,15 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
             started = time.perf_counter()
             try:
                 steps[stage](state, summary)
-                if "memo" in state:
-                    state["memo"].save()
                 remembered()
                 tell(stage, "done")
             except QualkitError as error:
                 summary.skipped[stage] = str(error)
                 tell(stage, f"skipped: {error}")
             summary.seconds[stage] = round(time.perf_counter() - started, 1)
+            summary.peak_mb[stage] = peak_memory_mb()
+        if "memo" in state:
+            state["memo"].close()
     summary.outputs["project"] = out_dir / PROJECT_NAME
     return summary
 
@@ -162,14 +182,14 @@ def _import(state: dict, summary: RunSummary) -> None:
 
 def _coder_factory(state: dict):
     """Trained coders from the shared cache, remembering in the project's own cache what they
-    coded (saved after each stage)."""
+    coded."""
     from .coding.memo import MemoCoder
 
     own = Path(state["project"].path).parent / ".cache"
 
     def make(codebook, embedder):
         coder = cached_coder(codebook, embedder, state["shared_cache"])
-        state["memo"] = MemoCoder(coder, coder_path(codebook, own).with_suffix(".codings.pkl"))
+        state["memo"] = MemoCoder(coder, coder_path(codebook, own).with_suffix(".codings.sqlite"))
         return state["memo"]
 
     return make
@@ -262,16 +282,14 @@ def _topics(state: dict, summary: RunSummary) -> None:
 
 
 def _digest(*frames: pd.DataFrame) -> str:
-    from . import __version__
-
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(versions().encode())
     for frame in frames:
         digest.update(frame.to_csv(index=False).encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
 def _typology(state: dict, summary: RunSummary) -> None:
-    from .typology import check_codes, load_typology, write_typology_outputs
+    from .typology import check_codes, load_typology, store_typing, write_typology_outputs
 
     if not state["typology_path"]:
         raise QualkitError(Errors.E111)
@@ -279,6 +297,7 @@ def _typology(state: dict, summary: RunSummary) -> None:
     study.typology = load_typology(state["typology_path"])
     check_codes(study.typology, study.coder.codebook)
     result = study.typology_result()
+    store_typing(state["project"], study.typology, result.cases, unless_unchanged=True)
     write_typology_outputs(result, summary.out_dir / "typology" / "cases.csv", state["gate"])
     summary.types = {k: v for k, v in sorted(result.counts().items())}
     summary.outputs["typology"] = summary.out_dir / "typology"

@@ -262,3 +262,25 @@ def test_cli_quotes_writes_the_columns_and_rejects_unknown_groups(study, tmp_pat
                                       "--out", str(tmp_path / "q3.csv")])
     assert topic.exit_code == 2 and "--topics" in topic.output
     assert not (tmp_path / "q2.csv").exists() and not (tmp_path / "q3.csv").exists()
+
+
+def test_a_type_shared_by_many_cases_draws_bounded_evidence_from_all_of_them():
+    """A type held by hundreds of cases must not send all their segments to the quote stage, yet
+    its quotes should come from many cases, not the first few."""
+    from types import SimpleNamespace
+
+    from qualkit.quotes import SEGMENTS_PER_GROUP, _type_rows
+
+    n_cases, n_cells = 30, 4
+    cases = [SimpleNamespace(case=f"C{c}", type="steady", dimensions={
+        f"d{d}": SimpleNamespace(evidence=[f"C{c}-s{d}", f"C{c}-extra{d}"]) for d in range(n_cells)})
+        for c in range(n_cases)]
+    cases.append(SimpleNamespace(case="X", type="other", dimensions={
+        "d0": SimpleNamespace(evidence=["X-s0"])}))
+    segments = pd.DataFrame({"segment_id": [f"C{c}-s{d}" for c in range(n_cases)
+                                            for d in range(n_cells)] + ["X-s0"]})
+    rows = _type_rows(segments, SimpleNamespace(cases=cases), "steady")
+    chosen = segments.loc[rows, "segment_id"]
+    assert len(rows) == SEGMENTS_PER_GROUP < n_cases * n_cells
+    assert {s.split("-")[0] for s in chosen} == {f"C{c}" for c in range(n_cases)}
+    assert "X-s0" not in set(chosen) and not chosen.str.contains("extra").any()

@@ -4,8 +4,10 @@ its reason, and a second run reuses the project without duplicating anything."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,10 +39,13 @@ def first_and_second(tmp_path_factory):
 
 def _counts(project) -> dict:
     return {table: project.query(f"SELECT COUNT(*) AS n FROM {table}").n[0]
-            for table in ("transcripts", "segments", "codings", "anonymity_checks")}
+            for table in ("transcripts", "segments", "codings", "anonymity_checks",
+                          "typology_assignments")}
 
 
 def test_every_stage_writes_its_outputs(first_and_second):
+    from qualkit.run import STAGES
+
     out, first, _, _ = first_and_second
     assert first.exit_code == 0, first.output
     for path in ("coded.csv", "quotes.csv", "typology/cases.csv", "typology/typology_table.docx",
@@ -48,6 +53,12 @@ def test_every_stage_writes_its_outputs(first_and_second):
         assert (out / path).is_file(), path
     assert "3 cases" in first.output and "codings per theme" in first.output
     assert "types:" in first.output and "seconds per stage" in first.output
+    peaks = " ".join(first.output.split("peak memory (MB) by the end of each stage:")[1].split())
+    named = dict(re.findall(r"([a-z][a-z ]*) (\d+)(?:,|$)", peaks))  # the console wraps lines
+    assert list(named) == list(STAGES) and all(int(mb) > 100 for mb in named.values())
+    with Project(out / "project.qualkit") as project:  # one type and its cells per case, stored
+        stored = project.query("SELECT case_id, dimension FROM typology_assignments")
+    assert set(stored.case_id) == {"C1", "C2", "C3"} and stored.dimension.isna().sum() == 3
     quotes = pd.read_csv(out / "quotes.csv")
     assert set(quotes.case) <= {"C1", "C2", "C3"} and len(quotes) > 0
 
@@ -66,7 +77,7 @@ def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second,
     with Project(out / "project.qualkit") as project:
         assert _counts(project) == counts
     assert list(shared_cache_folder.glob("coder-*.pkl"))  # the trained coders were kept
-    assert list((out / ".cache").glob("coder-*.codings.pkl"))  # and what they coded, per project
+    assert list((out / ".cache").glob("coder-*.codings.sqlite"))  # and what they coded, per project
 
 
 def test_the_shared_cache_is_the_users_unless_it_cannot_be_written(tmp_path, monkeypatch):
@@ -108,7 +119,7 @@ def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
     assert first.rationales == rationales
 
 
-def test_memo_coder_gives_the_coders_results_and_codes_each_text_once(tmp_path):
+def test_memo_coder_gives_the_coders_results_and_codes_each_text_once(tmp_path, monkeypatch):
     from test_quotes import CODEBOOK
 
     from qualkit.coding import parse_codebook, train_coder
@@ -119,18 +130,22 @@ def test_memo_coder_gives_the_coders_results_and_codes_each_text_once(tmp_path):
     original = coder.code
     coder.code = lambda texts: calls.append(list(texts)) or original(texts)
     texts = ["I was terrified of him.", "We went to mediation twice.", "I was terrified of him."]
-    memo = MemoCoder(coder, tmp_path / "codings.pkl")
+    memo = MemoCoder(coder, tmp_path / "codings.sqlite")
     first = memo.code(texts)
     direct = original(texts)
     assert (first.decisions == direct.decisions).all() and first.rationales == direct.rationales
     assert abs(first.scores - direct.scores).max() < 1e-6
     assert set(first.by_source) == set(direct.by_source)
     assert calls == [texts[:2]]  # the repeated text was coded once
-    memo.save()
-    again = MemoCoder(coder, tmp_path / "codings.pkl").code(texts[::-1] + ["Something new here."])
+    again = MemoCoder(coder, tmp_path / "codings.sqlite").code(texts[::-1] + ["Something new here."])
     assert calls[-1] == ["Something new here."]  # only the unseen text reaches the coders
     assert (again.scores[:3] == first.scores[::-1]).all()
     assert memo.code([]).scores.shape[0] == 0
+    monkeypatch.setattr("qualkit.coding.memo.CHUNK", 2)  # coded a chunk at a time, same results
+    more = ["He never turned up.", "The letter came late.", "Mediation was a waste of time."]
+    chunked = memo.code(more)
+    assert [len(c) for c in calls[-2:]] == [2, 1]
+    assert (chunked.decisions == original(more).decisions).all()
 
 
 KILLER = r'''
@@ -251,6 +266,7 @@ def test_topics_are_refitted_only_when_what_they_depend_on_changes(tmp_path, mon
 
 
 def test_the_privacy_gates_findings_are_kept_for_the_next_run(tmp_path):
+    from qualkit.embeddings import text_hash
     from qualkit.privacy import Detector, PrivacyGate
     from qualkit.run import _remembered_findings
 
@@ -261,5 +277,21 @@ def test_the_privacy_gates_findings_are_kept_for_the_next_run(tmp_path):
     save()
     later = PrivacyGate(Detector())
     _remembered_findings(later, tmp_path)
-    assert set(later.detector.memory) == set(texts)
+    assert set(later.detector.memory) == {text_hash(text) for text in texts}  # not the texts
     assert later.detector.find_many(texts) == found and found[0] and not found[1]
+
+
+def test_a_cached_coder_is_not_reused_under_another_scikit_learn(monkeypatch):
+    """The shared cache holds pickled scikit-learn models: another version must train afresh."""
+    import importlib.metadata
+
+    from qualkit.coding import load_codebook
+    from qualkit.run import coder_key
+
+    codebook = load_codebook(Path(__file__).parent.parent / "codebooks" / "spip_plus.yaml")
+    before = coder_key(codebook)
+    assert coder_key(codebook) == before
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "0.0.1" if name == "scikit-learn" else real(name))
+    assert coder_key(codebook) != before

@@ -195,3 +195,24 @@ def test_import_leaves_no_cyclic_garbage_and_restores_the_collector(tmp_path):
         assert gc.collect() == 0  # why pausing the collector during an import is safe
     finally:
         gc.enable()
+
+
+def test_the_embedders_memory_is_bounded_and_evicted_vectors_come_back_unchanged(tmp_path):
+    """A large study must not keep every vector in memory: the oldest are dropped, and the project
+    gives them back without running the model again (without a project, the model recomputes)."""
+    import numpy as np
+
+    from qualkit.embeddings import Embedder
+
+    texts = ["The court sent a letter.", "The group session helped.", "We agreed on weekends."]
+    with Project(tmp_path / "p.qualkit") as project:
+        embedder = Embedder(cache=project, remembered=2)
+        first = embedder.encode(texts)
+        assert len(embedder._memory) == 2 and embedder.computed == 3
+        again = embedder.encode(texts[:1])  # evicted from memory, kept in the project
+        assert embedder.computed == 3
+        assert np.array_equal(again[0], first[0])
+    loose = Embedder(remembered=2)
+    loose.encode(texts)
+    assert np.allclose(loose.encode(texts[:1])[0], first[0], atol=1e-6)
+    assert loose.computed == 4

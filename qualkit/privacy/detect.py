@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..embeddings import text_hash
 from ..resources import PRIVACY_OFF, english_pipeline
 from .gazetteer import FIRST_NAMES, UK_PLACES, WORD_NAMES, WORD_PLACES
 
@@ -104,7 +105,7 @@ class Detector:
     def __init__(self, policy: DetectorPolicy | None = None) -> None:
         self.policy = policy or DetectorPolicy()
         self._names = _name_pattern(self.policy.known_names)
-        self.memory: dict[str, list[Finding]] = {}  # text -> findings; a run keeps it on disk
+        self.memory: dict[str, list[Finding]] = {}  # text hash -> findings; kept on disk by a run
 
     def policy_key(self) -> str:
         """What the findings depend on, for keeping ``memory`` between processes."""
@@ -120,8 +121,9 @@ class Detector:
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
         """Findings per text. A text is parsed once per detector: the same segments and quotes
         pass the gate in several outputs of one run (coded segments, quotes, report)."""
-        known = {text: self.memory[text] for text in texts if text in self.memory}
-        new = [text for text in dict.fromkeys(texts) if text not in known]
+        keys = {text: text_hash(text) for text in texts}
+        known = {text: self.memory[keys[text]] for text in keys if keys[text] in self.memory}
+        new = [text for text in keys if text not in known]
         masked = [_MARKUP.sub(_mask, text) if "<" in text else text for text in new]
         docs = english_pipeline().pipe(masked, batch_size=batch_size, disable=PRIVACY_OFF)
         for original, text, doc in zip(new, masked, docs):
@@ -129,7 +131,7 @@ class Detector:
                      *_listed(text)]
             known[original] = self._clean(text, found)
             if len(original) <= REMEMBERED_CHARS:  # whole transcripts never come twice
-                self.memory[original] = known[original]
+                self.memory[keys[original]] = known[original]
         return [list(known[text]) for text in texts]
 
     def _entities(self, doc, text: str) -> Iterable[Finding]:

@@ -9,6 +9,7 @@ sentences, scored once in a batch, and ranked and picked for diversity (see :mod
 
 from __future__ import annotations
 
+import itertools
 from typing import Sequence
 
 import numpy as np
@@ -116,12 +117,15 @@ def _shortlist(found: list[Candidate], mine: list[int], vectors: np.ndarray,
 
 
 def _type_rows(segments: pd.DataFrame, typology_result, type_id: str) -> np.ndarray:
-    """Segments that evidence the cells of the cases typed as ``type_id``."""
+    """Segments that evidence the cells of the cases typed as ``type_id``: each case's first cell,
+    then each case's second, and so on, up to ``SEGMENTS_PER_GROUP`` (a type shared by hundreds of
+    cases still gets quotes from many of them, at a bounded cost)."""
     if typology_result is None:
         return np.array([], dtype=int)
-    evidence = [segment for case in typology_result.cases if case.type == type_id
-                for found in case.dimensions.values() for segment in found.evidence[:1]]
-    wanted = list(dict.fromkeys(evidence))
+    cells = [[segment for found in case.dimensions.values() for segment in found.evidence[:1]]
+             for case in typology_result.cases if case.type == type_id]
+    evidence = [segment for turn in itertools.zip_longest(*cells) for segment in turn if segment]
+    wanted = list(dict.fromkeys(evidence))[:SEGMENTS_PER_GROUP]
     position = {s: i for i, s in enumerate(segments["segment_id"])}
     return np.array([position[s] for s in wanted if s in position], dtype=int)
 

@@ -57,8 +57,10 @@ def _value_id(typology: Typology, dimension: Dimension, given: str, path: Path, 
 
 
 def store_typing(project: Project, typology: Typology, results: list[CaseType],
-                 overrides_source: str = "overrides") -> int:
-    """Record each case's type and cell values; human overrides as ``human:<source>``."""
+                 overrides_source: str = "overrides", unless_unchanged: bool = False) -> int:
+    """Record each case's type and cell values; human overrides as ``human:<source>``. Every call
+    adds a dated typing (the history of a typology's use); with ``unless_unchanged``, none is added
+    when the latest stored typing already says the same (a re-run of ``qualkit run``)."""
     stamp = now()
     rows = []
     for result in results:
@@ -71,6 +73,8 @@ def store_typing(project: Project, typology: Typology, results: list[CaseType],
             rows.append((result.case, typology.name, dimension_id, found.value, found.confidence,
                          source, json.dumps(found.evidence), stamp))
     with project.transaction() as conn:
+        if unless_unchanged and _latest(conn, typology.name) == {row[:6] for row in rows}:
+            return 0
         conn.executemany("INSERT INTO typology_assignments (case_id, typology, dimension, value, "
                          "confidence, source, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          rows)
@@ -79,3 +83,13 @@ def store_typing(project: Project, typology: Typology, results: list[CaseType],
                                                 "overrides": sum(r.source == "human" for res in results
                                                                  for r in res.dimensions.values())})
     return len(rows)
+
+
+
+def _latest(conn, typology: str) -> set[tuple]:
+    """The typing stored last for ``typology``, as (case, typology, dimension, value, confidence,
+    source) rows."""
+    return set(conn.execute(
+        "SELECT case_id, typology, dimension, value, confidence, source FROM typology_assignments "
+        "WHERE typology = ? AND created_at = (SELECT MAX(created_at) FROM typology_assignments "
+        "WHERE typology = ?)", (typology, typology)))
