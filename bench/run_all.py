@@ -43,7 +43,7 @@ def main() -> None:
         ratio = f"{row['ratio']:7.2f}" if row["ratio"] else f"{'-':>7}"
         peak = row.get("run_peak_mb", row["peak_mb"])
         print(f"{row['name']:52}{row['work']:>18}{row['qualkit_s']:11.1f}{raw}{ratio}{peak:9.0f}")
-        extra = {k: v for k, v in row.items() if k.endswith(("_s", "speedup")) and
+        extra = {k: v for k, v in row.items() if k.endswith(("_s", "speedup", "_ratio")) and
                  k not in ("qualkit_s", "raw_s")}
         if extra:
             print(" " * 4 + ", ".join(f"{k} {v}" for k, v in extra.items()))

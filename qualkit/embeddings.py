@@ -21,6 +21,8 @@ from .resources import EMBEDDING_MODEL_ID, embedding_model_path
 if TYPE_CHECKING:
     from .store import Project
 
+#: Characters: texts shorter than the first go in full batches, each tier after in half as many.
+SHORTER_THAN = (200, 400, 800)
 REMEMBERED = 20_000  # vectors kept in memory (about 30 MB); the rest come from the project
 
 
@@ -70,9 +72,7 @@ class Embedder:
                 found[h] = np.frombuffer(blob, dtype="<f4")
         missing = {h: t for h, t in zip(hashes, texts) if h not in found}
         if missing:
-            vectors = load_encoder().encode(list(missing.values()), batch_size=self.batch_size,
-                                            normalize_embeddings=True, convert_to_numpy=True,
-                                            show_progress_bar=False).astype("<f4")
+            vectors = self._run_model(list(missing.values()))
             self.computed += len(missing)
             found.update(zip(missing, vectors))
             if self.cache is not None:
@@ -83,6 +83,22 @@ class Embedder:
         if not hashes:
             return np.zeros((0, 384), dtype=np.float32)
         return np.vstack([found[h] for h in hashes]).astype(np.float32)
+
+    def _run_model(self, texts: list[str]) -> np.ndarray:
+        """Texts in batches by length: the model's working memory grows with batch size times
+        length squared (a batch of 64 long answers alone took about 400 MB), so longer texts go
+        in smaller batches. The vectors are the same either way, to float rounding."""
+        model = load_encoder()
+        lengths = np.array([len(text) for text in texts])
+        vectors = np.zeros((len(texts), model.get_embedding_dimension()), dtype="<f4")
+        bounds = [0, *SHORTER_THAN, np.inf]
+        for tier, (low, high) in enumerate(zip(bounds, bounds[1:])):
+            chosen = np.flatnonzero((lengths >= low) & (lengths < high))
+            if len(chosen):
+                vectors[chosen] = model.encode(
+                    [texts[i] for i in chosen], batch_size=max(1, self.batch_size >> tier),
+                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return vectors
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:
         for h, vector in vectors.items():

@@ -216,3 +216,18 @@ def test_the_embedders_memory_is_bounded_and_evicted_vectors_come_back_unchanged
     loose.encode(texts)
     assert np.allclose(loose.encode(texts[:1])[0], first[0], atol=1e-6)
     assert loose.computed == 4
+
+
+def test_texts_embedded_in_batches_by_length_keep_their_order_and_vectors():
+    """Long texts go in smaller batches (the model's memory grows with length squared): the
+    vectors must be the model's own, each in its text's place."""
+    import numpy as np
+
+    from qualkit.embeddings import SHORTER_THAN, Embedder, load_encoder
+
+    sentence = "We talked about the children and the handovers at the weekend. "
+    texts = [sentence * n for n in (12, 1, 5, 20, 2, 9)]
+    assert len({min(np.searchsorted(SHORTER_THAN, len(t), side="right"), 3) for t in texts}) == 4
+    ours = Embedder().encode(texts)
+    theirs = load_encoder().encode(texts, batch_size=64, normalize_embeddings=True)
+    assert np.allclose(ours, theirs, atol=1e-5)
