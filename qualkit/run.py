@@ -21,6 +21,7 @@ import pandas as pd
 
 from .atomic import atomic_write, read_pickle, remove_leftovers, write_pickle
 from .errors import Errors, QualkitError
+from .memory import peak_memory_mb, release_memory
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
 PROJECT_NAME = "project.qualkit"
@@ -61,15 +62,6 @@ def shared_cache(out_dir: Path) -> Path:
         except OSError:
             continue
     raise QualkitError(Errors.E139.format(path=Path(out_dir) / ".cache"))
-
-
-def peak_memory_mb() -> int:
-    """This process's peak resident memory so far, in MB: where a large study's memory goes."""
-    import resource
-    import sys
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)  # bytes vs KB
 
 
 def numba_cache(cache: Path) -> None:
@@ -155,6 +147,7 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str
             try:
                 steps[stage](state, summary)
                 remembered()
+                release_memory()
                 tell(stage, "done")
             except QualkitError as error:
                 summary.skipped[stage] = str(error)

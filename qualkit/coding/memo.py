@@ -17,9 +17,10 @@ from typing import Sequence
 import numpy as np
 
 from ..embeddings import text_hash
+from ..memory import release_memory
 from .ensemble import CodingResult
 
-CHUNK = 2000  # texts coded at once: bounds the windows, vectors and reasons held in memory
+CHUNK = 1000  # texts coded at once: bounds the windows, vectors and reasons held in memory
 _LOOKUP = 500  # hashes per SELECT (SQLite's variable limit)
 
 
@@ -64,6 +65,7 @@ class MemoCoder:
                     for row, key in enumerate(chunk)}
             self._keep(done)
             rows.update(done)
+            release_memory()  # what coding the chunk made and dropped
         ordered = [rows[k] for k in keys]
         sources = ordered[0][2].keys()
         return CodingResult(
