@@ -474,3 +474,25 @@ def test_cases_the_typology_does_not_cover_are_left_out():
     attributes = pd.DataFrame({"role": ["Mother", "provider"]}, index=["A", "FG"])
     assert [r.case for r in classify_cases(typology, frame, attributes)] == ["A"]
     assert [r.case for r in classify_cases(mini(), frame, attributes)] == ["A", "FG"]
+
+
+def test_cell_quotes_are_found_batch_by_batch_with_the_same_result(monkeypatch):
+    """Cells' candidate passages are coded a batch of cells at a time (bounded memory on a large
+    study): the passage chosen for each cell must not depend on the batch it fell in."""
+    from test_quotes import CODEBOOK
+
+    from qualkit.coding import parse_codebook, train_coder
+    from qualkit.typology import evidence
+
+    coder = train_coder(parse_codebook(CODEBOOK, "mini.yaml"))
+    items = [("We met at the contact centre. I was terrified of him. He shouted at me again.",
+              "safety"),
+             ("The mediator was fine. We went to mediation twice and agreed the weekends.",
+              "mediation"),
+             ("Nothing much changed. I was scared the whole time. My sister came with me.",
+              "safety")]
+    whole = evidence.best_passages(items, coder)
+    monkeypatch.setattr(evidence, "PASSAGE_BATCH", 2)
+    assert evidence.best_passages(items, coder) == whole
+    assert all(passage in text and passage != text for passage, (text, _) in zip(whole, items))
+    assert "terrified" in whole[0] and "mediation" in whole[1]

@@ -12,6 +12,8 @@ import pandas as pd
 
 from ..coding import CodingEnsemble
 
+PASSAGE_BATCH = 500  # typology cells whose candidate passages are coded at once
+
 
 def with_questions(segments: pd.DataFrame) -> pd.DataFrame:
     """The respondent segments, each with ``context``: the last interviewer turn before it plus its
@@ -41,12 +43,17 @@ def typology_scores(segments: pd.DataFrame, coder: CodingEnsemble) -> pd.DataFra
 def best_passages(items: list[tuple[str, str]], coder: CodingEnsemble,
                   max_words: int = 40) -> list[str]:
     """For each (segment text, code id), the run of one or two sentences that carries the code best,
-    so that a typology cell can show a short quote instead of a whole answer."""
+    so that a typology cell can show a short quote instead of a whole answer. Items are done
+    ``PASSAGE_BATCH`` at a time: every cell of every case has several candidate runs, and coding
+    them all at once held their scores and reasons together (the peak of a large study's run)."""
+    return [passage for start in range(0, len(items), PASSAGE_BATCH)
+            for passage in _best_of(items[start:start + PASSAGE_BATCH], coder, max_words)]
+
+
+def _best_of(items: list[tuple[str, str]], coder: CodingEnsemble, max_words: int) -> list[str]:
     from ..coding.semantic import sentence_windows
     from ..segment import count_words
 
-    if not items:
-        return []
     texts = [text for text, _ in items]
     pieces, owner = [], []
     for window in (1, 2):
