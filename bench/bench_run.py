@@ -35,8 +35,12 @@ from _result import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = """
-import json, resource, sys, time
+import json, os, resource, sys, time
+from pathlib import Path
 import qualkit.run
+# numba reads its cache folder when first imported, and BERTopic below imports it: point it where
+# the run would, or every run (cold ones too) silently uses numba's in-tree cache instead.
+qualkit.run.numba_cache(Path(os.environ["QUALKIT_CACHE_DIR"]))
 from qualkit.cli import main
 from bertopic import BERTopic
 from sentence_transformers import SentenceTransformer
