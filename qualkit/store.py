@@ -29,6 +29,19 @@ _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, n
 IMPORTED, NEW_VERSION, UNCHANGED = "imported", "new version", "unchanged"
 
 
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All-or-nothing on a connection opened with ``isolation_level=None``: commit when the block
+    ends, roll back if it raises (the project and the coders' memo both write this way)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def search_copy(text: str) -> str:
     """Lower-cased text with typographic quotes and dashes made plain, for matching only."""
     return text.translate(_SEARCH_FOLD).casefold()
@@ -64,16 +77,9 @@ class Project:
     def close(self) -> None:
         self.conn.close()
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """All-or-nothing: commit when the block ends, roll back if it raises."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+        return transaction(self.conn)
 
     @property
     def schema_version(self) -> int:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..embeddings import text_hash
 from ..memory import release_memory
+from ..store import transaction
 from .ensemble import CodingResult
 
 CHUNK = 1000  # texts coded at once: bounds the windows, vectors and reasons held in memory
@@ -85,11 +86,6 @@ class MemoCoder:
         return found
 
     def _keep(self, rows: dict[str, tuple]) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            self._conn.executemany("INSERT OR IGNORE INTO coded VALUES (?, ?)",
-                                   [(k, pickle.dumps(v, protocol=5)) for k, v in rows.items()])
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with transaction(self._conn) as conn:
+            conn.executemany("INSERT OR IGNORE INTO coded VALUES (?, ?)",
+                             [(k, pickle.dumps(v, protocol=5)) for k, v in rows.items()])
