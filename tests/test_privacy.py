@@ -544,3 +544,22 @@ def test_detector_flags_under_one_percent_of_the_sample():
     flagged = sum(len(f.text.split()) for found in Detector().find_many(texts) for f in found)
     assert words > 30000
     assert flagged / words < 0.01, flagged / words
+
+
+def test_named_entities_alone_find_what_the_whole_pipeline_finds():
+    """The check runs spaCy's NER without the tagger and parser (PRIVACY_OFF); that is only safe
+    while the NER has its own token vectors, as en_core_web_sm 3.8's does. Were it to listen to the
+    shared tok2vec, switching that off would silently cost recall; this compares the two."""
+    from qualkit.resources import PRIVACY_OFF, english_pipeline
+
+    texts = [*SENTENCES, BENIGN, "Well, Sarah said that Tom would drive up from Swansea on Monday."]
+    nlp = english_pipeline()
+    kinds = {"PERSON", "GPE", "LOC", "FAC", "ORG", "DATE"}
+
+    def entities(disable):
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in kinds]
+                for doc in nlp.pipe(texts, disable=disable)]
+
+    alone = entities(PRIVACY_OFF)
+    assert "parser" in PRIVACY_OFF and any(alone)
+    assert alone == entities(["lemmatizer"])

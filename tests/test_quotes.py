@@ -284,3 +284,29 @@ def test_a_type_shared_by_many_cases_draws_bounded_evidence_from_all_of_them():
     assert len(rows) == SEGMENTS_PER_GROUP < n_cases * n_cells
     assert {s.split("-")[0] for s in chosen} == {f"C{c}" for c in range(n_cases)}
     assert "X-s0" not in set(chosen) and not chosen.str.contains("extra").any()
+
+
+def test_sentence_means_stand_in_for_each_candidates_own_vector(sample_segments):
+    """Candidates are shortlisted on the length-weighted mean of their sentences' vectors: a
+    one-sentence candidate's must be its own vector, and a longer one's must be nearer its own
+    vector than any other segment's candidate is (a wrong offset would take another run's)."""
+    from qualkit.embeddings import Embedder
+    from qualkit.quotes import _sentence_means
+
+    segments, _ = sample_segments
+    pool = segments.head(40)
+    found = candidates(pool)
+    embedder = Embedder()
+    means = _sentence_means(pool, found, embedder)
+    own = embedder.encode([c.plain for c in found])
+    single = [i for i, c in enumerate(found) if c.plain == c.text and
+              len(list(SentenceSplitter().pipe([c.plain]))[0]) == 1]
+    longer = [i for i, c in enumerate(found) if i not in set(single) and not c.text.startswith("...")]
+    assert len(single) > 10 and len(longer) > 50
+    assert np.allclose(means[single], own[single], atol=1e-5)
+    near = (means[longer] * own[longer]).sum(axis=1)
+    assert near.mean() > 0.85 and near.min() > 0.6, (near.mean(), near.min())  # 0.89, 0.72
+    segment_of = np.array([found[i].segment_id for i in longer])
+    similarity = means[longer] @ own[longer].T
+    other = np.where(segment_of[:, None] != segment_of[None, :], similarity, -1).max(axis=1)
+    assert (near > other).mean() > 0.95

@@ -17,12 +17,14 @@ import pandas as pd
 
 from ..coding import hierarchical
 from ..embeddings import Embedder
+from ..sentences import SentenceSplitter, reading_spans
 from .candidates import (DEFAULT_MAX_WORDS, DEFAULT_PER_GROUP, QUOTE_COLUMNS, WEIGHTS, Candidate,
                          candidates, finish, pick_diverse, rank_quotes, readability)
 
 SEGMENTS_PER_GROUP = 40  # the strongest segments of a group that are cut into candidates
 SHORTLISTED = 3  # a code's candidates per segment that the coder scores
 SCREENED = 6  # candidates per wanted quote put through the screen (the privacy check)
+PRE_RANKED = 2  # times as many candidates of a type or topic as are screened get their own vector
 
 
 def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
@@ -65,7 +67,7 @@ def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
     found = candidates(segments.loc[pool], max_words=max_words) if pool else []
     if not found:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
-    vectors = embedder.encode([c.plain for c in found])
+    vectors = _sentence_means(segments.loc[pool], found, embedder)
     by_group = []  # per group: its candidates (indices into found) and its segments' centroid
     for _, _, rows, _ in groups:
         ids = set(segments.loc[rows, "segment_id"])
@@ -75,14 +77,21 @@ def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
         by_group.append((mine, centroid))
     # The coder scores a code's candidates only, and of those the few per segment that read best
     # and are closest to the code's segments: coding every candidate was most of the stage's time.
+    # A type or topic keeps the candidates closest to its segments. Only those shortlisted get
+    # their own vectors, and are ranked by them.
     for g, (_, _, _, code) in enumerate(groups):
-        if code is not None and by_group[g][0]:
-            mine, centroid = by_group[g]
+        mine, centroid = by_group[g]
+        if mine and code is not None:
             by_group[g] = (_shortlist(found, mine, vectors, centroid), centroid)
+        elif mine:
+            by_group[g] = (_closest(found, mine, vectors, centroid,
+                                    PRE_RANKED * SCREENED * per_group), centroid)
     to_score = sorted({i for g, (mine, _) in enumerate(by_group) if groups[g][3] is not None
                        for i in mine})
     scored = coder.code([found[i].plain for i in to_score]) if to_score else None
     scored_row = {i: k for k, i in enumerate(to_score)}
+    ranked_ids = sorted({i for mine, _ in by_group for i in mine})
+    vectors[ranked_ids] = embedder.encode([found[i].plain for i in ranked_ids])
     roles = None
     if balance and attributes is not None and balance in attributes.columns:
         roles = attributes[balance].astype(str).to_dict()
@@ -103,17 +112,55 @@ def extract_quotes(segments: pd.DataFrame, coder, *, codes: Sequence[str] = (),
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUOTE_COLUMNS)
 
 
+def _sentence_means(pool: pd.DataFrame, found: list[Candidate], embedder: Embedder) -> np.ndarray:
+    """Each candidate's approximate vector: the mean of its sentences' vectors, weighted by length.
+
+    A segment of n sentences has up to 5n candidate runs, and embedding each run was most of the
+    stage's time; its sentences are embedded once instead. The mean ranks candidates close to how
+    their own vectors would, which is all a shortlist needs; the shortlisted get their own."""
+    where: dict[str, tuple[int, list[tuple[int, int]], int]] = {}  # offset, sentences, first row
+    texts: list[str] = []
+    for row, spans in zip(pool.itertuples(index=False), SentenceSplitter().pipe(pool["text"])):
+        spans = reading_spans(row.text, spans)
+        where[row.segment_id] = (int(row.start), list(spans), len(texts))
+        texts += [row.text[left:right] for left, right in spans]
+    sentences = embedder.encode(texts)
+    lengths = np.array([len(text) for text in texts], dtype=np.float32)
+    means = np.zeros((len(found), sentences.shape[1]), dtype=np.float32)
+    for i, candidate in enumerate(found):
+        offset, spans, first = where[candidate.segment_id]
+        rows = [first + k for k, (left, right) in enumerate(spans)
+                if left + offset < candidate.end and candidate.start < right + offset]
+        means[i] = lengths[rows] @ sentences[rows]
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return means / np.where(norms > 0, norms, 1)
+
+
+def _merit_without_coder(found: list[Candidate], mine: list[int], vectors: np.ndarray,
+                         centroid: np.ndarray, closeness_weight: float) -> list[float]:
+    closeness = _cosine(vectors[mine], centroid)
+    return [closeness_weight * near + WEIGHTS["readability"] * readability(found[i].text)
+            for i, near in zip(mine, closeness)]
+
+
 def _shortlist(found: list[Candidate], mine: list[int], vectors: np.ndarray,
                centroid: np.ndarray) -> list[int]:
     """The ``SHORTLISTED`` candidates of each segment with the best typicality and readability
     (the parts of a quote's merit that need no coder), so every segment still has a say."""
-    closeness = _cosine(vectors[mine], centroid)
-    merit = [WEIGHTS["typicality"] * near + WEIGHTS["readability"] * readability(found[i].text)
-             for i, near in zip(mine, closeness)]
+    merit = _merit_without_coder(found, mine, vectors, centroid, WEIGHTS["typicality"])
     kept: dict[str, list[tuple[float, int]]] = {}
     for i, value in zip(mine, merit):
         kept.setdefault(found[i].segment_id, []).append((-value, i))
     return sorted(i for best in kept.values() for _, i in sorted(best)[:SHORTLISTED])
+
+
+def _closest(found: list[Candidate], mine: list[int], vectors: np.ndarray, centroid: np.ndarray,
+             keep: int) -> list[int]:
+    """The ``keep`` candidates of a type or topic with the best merit, where closeness to the
+    group's segments stands for both the score and the typicality."""
+    merit = _merit_without_coder(found, mine, vectors, centroid,
+                                 WEIGHTS["score"] + WEIGHTS["typicality"])
+    return sorted(i for _, i in sorted(zip([-m for m in merit], mine))[:keep])
 
 
 def _type_rows(segments: pd.DataFrame, typology_result, type_id: str) -> np.ndarray:
