@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from .atomic import atomic_write, read_pickle, remove_leftovers, write_pickle
+from .compiled import use_cache_folder as numba_cache
 from .errors import Errors, QualkitError
 from .memory import peak_memory_mb, release_memory
 
@@ -62,12 +63,6 @@ def shared_cache(out_dir: Path) -> Path:
         except OSError:
             continue
     raise QualkitError(Errors.E139.format(path=Path(out_dir) / ".cache"))
-
-
-def numba_cache(cache: Path) -> None:
-    """Keep numba's compiled UMAP/pynndescent functions between runs (they take ~20-30 s to
-    compile in every new process otherwise). Must be set before umap is first imported."""
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(cache) / "numba"))
 
 
 def versions() -> str:

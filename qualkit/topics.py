@@ -74,6 +74,9 @@ def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42):
     from hdbscan import HDBSCAN
     from umap import UMAP
 
+    from .compiled import cache_compilations
+
+    cache_compilations()
     reducer = UMAP(n_neighbors=min(15, n_segments - 1), n_components=5, min_dist=0.0,
                    metric="cosine", random_state=seed, low_memory=True)
     clusterer = HDBSCAN(min_cluster_size=cluster_size(n_segments), min_samples=3,

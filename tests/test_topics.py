@@ -206,3 +206,35 @@ def test_cli_writes_every_output(tmp_path, runner, sample):
     assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?https?:", html, re.I)
     assert (out / "topics_by_role.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "topics over" in run.stdout and "emergent" in run.stdout
+
+
+UMAP_IN_A_NEW_PROCESS = """
+import json, sys
+import numpy as np
+import umap.umap_
+before = type(umap.umap_.smooth_knn_dist._cache).__name__
+from qualkit.topics import build_model
+reducer = build_model(200).umap_model
+reducer.fit_transform(np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32))
+stats = umap.umap_.smooth_knn_dist.stats
+json.dump({"before": before, "hits": sum(stats.cache_hits.values()),
+           "misses": sum(stats.cache_misses.values())}, sys.stdout)
+"""
+
+
+def test_a_new_process_loads_umap_compiled_by_the_last(tmp_path, request):
+    """UMAP's fuzzy simplicial set (``smooth_knn_dist``) is not one of the functions umap marks
+    for numba's cache, so without qualkit turning caching on, every new process compiles it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cache = getattr(request.config, "cache", None)  # kept between test runs, as the notebooks' is
+    folder = cache.mkdir("qualkit-numba") if cache is not None else tmp_path / "numba"
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(folder)}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", UMAP_IN_A_NEW_PROCESS], env=env,
+                                      check=True, capture_output=True, text=True).stdout)
+            for _ in range(2)]
+    assert runs[1]["before"] == "NullCache"  # umap's own setting: not cached
+    assert runs[1]["hits"] >= 1 and runs[1]["misses"] == 0, runs
