@@ -4,8 +4,8 @@ BERTopic reduces the embeddings with UMAP, whose functions numba compiles on the
 20 s in every new process. ``NUMBA_CACHE_DIR`` keeps only the functions a package marks
 ``cache=True``, and umap and pynndescent mark few of them: the nearest-neighbour search, the fuzzy
 simplicial set and the layout were compiled afresh in every run. Caching is turned on for all of
-their jitted functions instead. In a new process with the cache warm, UMAP on 654 segments took
-1.6 s instead of 18.0 s, with the same output.
+their jitted functions instead. In a new process with the cache warm, UMAP on 654 vectors of 384
+dimensions (the sample's segments) took 1.6 s instead of 18.0 s, with the same output.
 """
 
 from __future__ import annotations
