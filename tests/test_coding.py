@@ -136,6 +136,26 @@ def test_semantic_coder_generalises_to_unseen_wording(codebook, embedder):
     assert "nearest example" in reasons[0]["safety"]
 
 
+@pytest.mark.parametrize("head", [1, 4, 32])
+def test_nearest_first_equals_a_full_sort_of_each_set(head):
+    """Rows whose set has fewer than k members in the ranked head fall back to a full sort; ties
+    and tiny sets included, the means must equal sorting each set's columns, bit for bit."""
+    from qualkit.coding.semantic import NearestFirst
+
+    rng = np.random.default_rng(7)
+    similarity = rng.normal(size=(300, 90)).astype(np.float32)
+    similarity[:, 10:20] = similarity[:, [10]]  # ties across columns
+    nearest = NearestFirst(similarity, head=head)
+    sets = [np.arange(90), np.arange(0, 90, 7), np.array([5]), np.array([3, 60]),
+            rng.choice(90, 40, replace=False), np.arange(10, 25)]
+    for members in sets:
+        for k in (1, 3):
+            expected = np.sort(similarity[:, members], axis=1)[:, -min(k, len(members)):].mean(axis=1)
+            found = nearest.top_mean(members, k)
+            assert found.dtype == expected.dtype
+            assert np.array_equal(found, expected)
+
+
 def test_best_threshold_maximises_f1_by_hand():
     labels = np.array([1, 1, 0, 1, 0, 0])
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])

@@ -103,9 +103,12 @@ def _strength(rule, segment_scores: pd.DataFrame, attributes: dict, typology: Ty
         return (1.0 if found in rule.equals else 0.0), [], f"case attribute {rule.attribute} = {found}"
     if rule.code not in segment_scores.columns or segment_scores.empty:
         return 0.0, [], ""
-    column = segment_scores[rule.code].sort_values(ascending=False, kind="mergesort")
-    top = column[column >= typology.min_evidence].head(EVIDENCE_SEGMENTS)
-    return float(column.iloc[0]), list(top.index), f"code {rule.code} ({column.iloc[0]:.2f})"
+    scores = segment_scores[rule.code].to_numpy()
+    ranked = np.argsort(-scores, kind="stable")  # strongest first; ties keep transcript order
+    best = float(scores[ranked[0]])
+    top = [segment_scores.index[i] for i in ranked[:EVIDENCE_SEGMENTS]
+           if scores[i] >= typology.min_evidence]
+    return best, top, f"code {rule.code} ({best:.2f})"
 
 
 def human_value(dimension: Dimension, value_id: str) -> DimensionValue:
