@@ -100,6 +100,33 @@ def test_rule_rationale_names_the_matched_words(rules):
     assert "non-molestation" in reasons[0]["safety_orders"]
 
 
+def test_a_text_is_scored_from_its_sentences_each_parsed_once(codebook, monkeypatch):
+    """An answer read with its question scores as its sentences do together (and a negated sentence
+    stays negated inside it); sentences seen before are not parsed again; the memory is not pickled."""
+    import pickle
+
+    from qualkit.resources import english_pipeline
+
+    rules = RuleCoder(codebook).fit()
+    question, answer = "Did you feel safe at the session?", "I was terrified at the joint session."
+    negated = "I wasn't scared of him at all."
+    alone, _ = rules.score([question, answer, negated])
+    parsed = []
+    nlp = english_pipeline()
+    real_pipe = nlp.pipe
+    monkeypatch.setattr(nlp, "pipe", lambda texts, **kw: real_pipe(parsed.extend(texts) or texts, **kw))
+    together, reasons = rules.score([f"{question} {answer}", f"{negated} {question}"])
+    assert parsed == [], "every sentence was parsed in the first call"
+    assert np.allclose(together[0], 1 - (1 - alone[0]) * (1 - alone[1]))
+    assert np.allclose(together[1], 1 - (1 - alone[2]) * (1 - alone[0]))
+    assert together[0, column(rules, "safety")] >= 0.5 and "terrified" in reasons[0]["safety"]
+    assert "negated" in reasons[1]["safety"]
+    rules.score(["A sentence nobody has seen. I was terrified at the joint session."])
+    assert parsed == ["A sentence nobody has seen."]
+    copy = pickle.loads(pickle.dumps(rules))
+    assert copy._remembered == {} and np.array_equal(copy.score([answer])[0], alone[[1]])
+
+
 def test_word_prefilter_never_drops_a_match_the_full_matcher_finds():
     """The shipped codebook's token patterns, run on the sample's segments, with and without the
     words-present test that skips most patterns."""
