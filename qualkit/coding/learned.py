@@ -99,21 +99,34 @@ class LearnedCoder(Coder):
         return np.array([self.thresholds_.get(c, np.inf) for c in self.classes_])
 
     def score(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """All codes' probabilities in one product of the features with the stacked coefficients
+        (what each model's ``predict_proba`` computes, one code at a time), and for each segment a
+        code is suggested for, the n-grams that pushed it there most."""
+        from scipy.special import expit
+
         features = self._features(X)
         scores = np.full((len(X), len(self.classes_)), np.nan)
         rationales: list[dict[str, str]] = [{} for _ in X]
-        words = features[:, -len(self.vectorizer_.vocabulary_):]
+        learned = [j for j, code_id in enumerate(self.classes_) if code_id in self.models_]
+        if not learned:
+            return scores, rationales
+        models = [self.models_[self.classes_[j]] for j in learned]
+        coefficients = np.vstack([model.coef_[0] for model in models])
+        decision = features @ coefficients.T + np.array([model.intercept_[0] for model in models])
+        scores[:, learned] = expit(decision)
         names = self.vectorizer_.get_feature_names_out()
-        for j, code_id in enumerate(self.classes_):
-            model = self.models_.get(code_id)
-            if model is None:
+        words = features[:, -len(names):]
+        for j, model in zip(learned, models):
+            code_id = self.classes_[j]
+            rows = np.flatnonzero(scores[:, j] >= self.thresholds_[code_id])
+            if not len(rows):
                 continue
-            scores[:, j] = model.predict_proba(features)[:, 1]
-            word_weights = model.coef_[0, -len(names):]
-            for row in np.flatnonzero(scores[:, j] >= self.thresholds_[code_id]):
-                contribution = words[row].multiply(word_weights).tocsr()
-                order = np.argsort(contribution.data)[::-1][:3]
-                terms = [names[contribution.indices[i]] for i in order if contribution.data[i] > 0]
+            pushed = words[rows].multiply(model.coef_[0, -len(names):]).tocsr()
+            for k, row in enumerate(rows):
+                data = pushed.data[pushed.indptr[k]:pushed.indptr[k + 1]]
+                columns = pushed.indices[pushed.indptr[k]:pushed.indptr[k + 1]]
+                order = np.argsort(data)[::-1][:3]
+                terms = [names[columns[i]] for i in order if data[i] > 0]
                 rationales[row][code_id] = (f"model p={scores[row, j]:.2f}"
                                             + (f", top terms: {', '.join(terms)}" if terms else ""))
         return scores, rationales
