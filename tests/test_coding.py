@@ -216,6 +216,11 @@ def test_learned_coder_learns_from_human_codings(codebook, embedder):
     assert proba[0, 0] > coder.thresholds_["safety"] > proba[1, 0]
     assert coder.predict(new)[:, 0].tolist() == [1, 0]
     assert not np.isnan(coder.oof_proba_[:, 0]).any()
+    # one product for all codes must be what each code's own model says
+    own = coder.models_["safety"].predict_proba(coder._features(new))[:, 1]
+    assert np.array_equal(proba[:, codebook.ids.index("safety")], own)
+    _, reasons = coder.score(new)
+    assert reasons[0]["safety"].startswith(f"model p={proba[0, 0]:.2f}") and not reasons[1]
 
 
 def test_label_matrix_reads_theme_lists_and_lifts_subcodes(codebook):
