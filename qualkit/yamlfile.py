@@ -48,7 +48,9 @@ def parse(text: str, path: str | Path):
         if line is not None:
             raise QualkitError(Errors.E061, path=path, line=line,
                                problem="aliases (*name) are not allowed; write the value out")
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # the data built from that node tree: what safe_load gives, without parsing the text again
+        return root, None if root is None else yaml.SafeLoader("").construct_document(root)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise QualkitError(Errors.E061, path=path, line=mark.line + 1 if mark else None,
