@@ -11,7 +11,9 @@ dimensions (the sample's segments) took 1.6 s instead of 18.0 s, with the same o
 from __future__ import annotations
 
 import os
+import re
 import sys
+import warnings
 from pathlib import Path
 
 PACKAGES = ("umap", "pynndescent")
@@ -26,10 +28,14 @@ def use_cache_folder(cache: Path) -> None:
 def cache_compilations(packages: tuple[str, ...] = PACKAGES) -> int:
     """Turn on numba's on-disk cache for every jitted function of the ``packages`` imported so far;
     returns how many were turned on. A function numba cannot cache is left as it was: this only
-    saves time, so a numba without these internals just compiles as before."""
+    saves time, so a numba without these internals just compiles as before. Some cannot be kept
+    (pynndescent's ``nn_descent`` holds ctypes pointers; it runs on corpora of over 4,096
+    segments): numba says so when it compiles them, and that warning, about caching qualkit asked
+    for and the package never did, is silenced for those functions only."""
     try:
         from numba.core.caching import NullCache
         from numba.core.dispatcher import Dispatcher
+        from numba.core.errors import NumbaWarning
     except ImportError:
         return 0
     turned_on = 0
@@ -43,4 +49,7 @@ def cache_compilations(packages: tuple[str, ...] = PACKAGES) -> int:
                 except (RuntimeError, OSError):  # no writable place to keep this one
                     continue
                 turned_on += 1
+                name = re.escape(getattr(value.py_func, "__qualname__", ""))
+                warnings.filterwarnings("ignore", f'Cannot cache compiled function "{name}"',
+                                        NumbaWarning)
     return turned_on

@@ -238,3 +238,43 @@ def test_a_new_process_loads_umap_compiled_by_the_last(tmp_path, request):
             for _ in range(2)]
     assert runs[1]["before"] == "NullCache"  # umap's own setting: not cached
     assert runs[1]["hits"] >= 1 and runs[1]["misses"] == 0, runs
+
+
+UNCACHEABLE_MODULE = '''
+import ctypes, ctypes.util
+import numba
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+labs = libc.labs
+labs.argtypes, labs.restype = [ctypes.c_long], ctypes.c_long
+
+@numba.njit()
+def absolute(x):  # a ctypes pointer inside: numba cannot keep it on disk
+    return labs(x)
+'''
+UNCACHEABLE_RUN = '''
+import sys
+import numba_uncacheable
+if sys.argv[1] == "qualkit":
+    from qualkit.compiled import cache_compilations
+    assert cache_compilations(("numba_uncacheable",)) == 1
+else:  # caching turned on by hand, without qualkit's filter
+    numba_uncacheable.absolute.enable_caching()
+assert numba_uncacheable.absolute(-3) == 3
+'''
+
+
+@pytest.mark.parametrize("how, warned", [("qualkit", False), ("by hand", True)])
+def test_a_function_numba_cannot_cache_compiles_without_a_warning(tmp_path, how, warned):
+    """At 100x the sample UMAP runs pynndescent's ``nn_descent``, which numba cannot keep on disk;
+    the warning about the caching qualkit turned on must not reach the user, and only that one."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "numba_uncacheable.py").write_text(UNCACHEABLE_MODULE)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run([sys.executable, "-W", "always", "-c", UNCACHEABLE_RUN, how], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert ('Cannot cache compiled function "absolute"' in done.stderr) == warned, done.stderr
