@@ -108,6 +108,13 @@ def reference_spans(text: str) -> Spans:
     return _spans(text, [sent.start_char for sent in doc.sents])
 
 
+def reading_sentences(texts: Iterable[str]) -> Iterator[Spans]:
+    """Per text, its sentences' offsets as a reader cuts them: what coding, passages and quotes
+    all split on, so that the same sentence is the same string everywhere."""
+    texts = list(texts)
+    yield from (reading_spans(text, spans) for text, spans in zip(texts, SentenceSplitter().pipe(texts)))
+
+
 def reading_spans(text: str, spans: Spans) -> Spans:
     """Sentences as a reader cuts them: spaCy's rules attach an opening bracket after a full stop
     ("before. [son] said") to the sentence before; move it to the sentence it opens."""

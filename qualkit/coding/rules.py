@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from ..resources import CODING_OFF, english_pipeline
-from ..sentences import SentenceSplitter, reading_spans
+from ..sentences import reading_sentences
 from .base import Coder
 from .codebook import Codebook
 
@@ -83,8 +83,8 @@ class RuleCoder(Coder):
         """Scores and, per segment, a rationale per code that matched (asserted or not)."""
         X = list(X)
         index = {code_id: i for i, code_id in enumerate(self.classes_)}
-        sentences = [[text[start:end] for start, end in reading_spans(text, spans)]
-                     for text, spans in zip(X, SentenceSplitter().pipe(X))]
+        sentences = [[text[start:end] for start, end in spans]
+                     for text, spans in zip(X, reading_sentences(X))]
         matched = self._sentence_matches(dict.fromkeys(s for found in sentences for s in found))
         scores = np.zeros((len(X), len(self.classes_)))
         rationales: list[dict[str, str]] = []

@@ -124,11 +124,10 @@ class SemanticCoder(Coder):
 
 def sentence_windows(texts: list[str], window: int) -> tuple[list[str], list[int]]:
     """Each text, plus every run of ``window`` consecutive sentences of a longer text."""
-    from ..sentences import SentenceSplitter, reading_spans
+    from ..sentences import reading_sentences
 
     pieces, owner = [], []
-    for row, (text, spans) in enumerate(zip(texts, SentenceSplitter().pipe(texts))):
-        spans = reading_spans(text, spans)
+    for row, (text, spans) in enumerate(zip(texts, reading_sentences(texts))):
         pieces.append(text)
         owner.append(row)
         if window and len(spans) > window:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..coding import hierarchical
 from ..embeddings import Embedder
-from ..sentences import SentenceSplitter, reading_spans
+from ..sentences import reading_sentences
 from .candidates import (DEFAULT_MAX_WORDS, DEFAULT_PER_GROUP, QUOTE_COLUMNS, WEIGHTS, Candidate,
                          candidates, finish, pick_diverse, rank_quotes, readability)
 
@@ -120,8 +120,7 @@ def _sentence_means(pool: pd.DataFrame, found: list[Candidate], embedder: Embedd
     their own vectors would, which is all a shortlist needs; the shortlisted get their own."""
     where: dict[str, tuple[int, list[tuple[int, int]], int]] = {}  # offset, sentences, first row
     texts: list[str] = []
-    for row, spans in zip(pool.itertuples(index=False), SentenceSplitter().pipe(pool["text"])):
-        spans = reading_spans(row.text, spans)
+    for row, spans in zip(pool.itertuples(index=False), reading_sentences(pool["text"])):
         where[row.segment_id] = (int(row.start), list(spans), len(texts))
         texts += [row.text[left:right] for left, right in spans]
     sentences = embedder.encode(texts)

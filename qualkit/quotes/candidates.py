@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..attribution import attribute
 from ..segment import count_words
-from ..sentences import SentenceSplitter, reading_spans
+from ..sentences import reading_sentences
 
 MAX_SENTENCES = 5
 MIN_WORDS = 8
@@ -62,9 +62,7 @@ def candidates(segments: pd.DataFrame, max_words: int = DEFAULT_MAX_WORDS,
     ``segments`` has segment_id, case, text and start (the segment's offset in its turn).
     """
     found = []
-    texts = segments["text"].tolist()
-    for row, spans in zip(segments.itertuples(index=False), SentenceSplitter().pipe(texts)):
-        spans = reading_spans(row.text, spans)
+    for row, spans in zip(segments.itertuples(index=False), reading_sentences(segments["text"])):
         for first in range(len(spans)):
             for last in range(first, min(first + max_sentences, len(spans))):
                 left, right = spans[first][0], spans[last][1]
