@@ -11,9 +11,11 @@ run uses: the rule coder parses, the privacy check finds entities), sentence-tra
 of every respondent segment and of each answer with its question (what the coders and the typology
 embed), and BERTopic ``fit_transform`` on the segments. Each run also times what it spends inside
 those libraries' own calls (``nlp.pipe``, ``encode``, ``fit_transform``) and counts the texts it
-sends them: the run's time over that (``same_calls_ratio``) is qualkit's overhead on the model work
-it chose to do, while the ratio to the floor also counts the model work the floor does not do
-(sentence windows, answers read with their questions, quote candidates).
+sends them (``same_calls_ratio`` is the run's time over that). The new project's calls are also
+kept, texts and arguments, and the raw libraries make exactly those calls again in a process of
+their own (the replay): the run's time over the replay's is qualkit's overhead on the model work it
+chose to do, while the ratio to the floor also counts the model work the floor does not do
+(sentences, answers read with their questions, typology passages, quote candidates).
 Run: ``python bench/bench_run.py [--scales 1,10,100]`` (1x takes a few minutes on 2 cores).
 """
 
@@ -35,7 +37,7 @@ from _result import report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = """
-import json, os, resource, sys, time
+import json, os, pickle, resource, sys, time
 from pathlib import Path
 import qualkit.run
 # numba reads its cache folder when first imported, and BERTopic below imports it: point it where
@@ -70,15 +72,28 @@ def timed(name, call):
             if not depth[0]:
                 inside[name] += time.perf_counter() - start
     return wrapper
+# With QUALKIT_BENCH_CALLS set, every outermost call is also kept (its texts and arguments), for
+# the raw libraries to make the very same calls in a process of their own (REPLAY).
+calls = [] if os.environ.get("QUALKIT_BENCH_CALLS") else None
 encode = SentenceTransformer.encode
 def counted_encode(self, sentences, *args, **kwargs):
     if depth[0] == 1:  # the outermost call (timed() has counted itself in)
         texts["sentence_transformers"] += len(sentences)
+        if calls is not None:
+            calls.append(("encode", list(sentences), dict(kwargs)))
     return encode(self, sentences, *args, **kwargs)
 SentenceTransformer.encode = timed("sentence_transformers", counted_encode)
-BERTopic.fit_transform = timed("bertopic", BERTopic.fit_transform)
+fit_transform = BERTopic.fit_transform
+def kept_fit_transform(self, documents, embeddings=None, *args, **kwargs):
+    if calls is not None:  # the model as configured, before it is fitted
+        calls.append(("bertopic", pickle.dumps(self), list(documents), embeddings))
+    return fit_transform(self, documents, embeddings, *args, **kwargs)
+BERTopic.fit_transform = timed("bertopic", kept_fit_transform)
 pipe = Language.pipe
 def timed_pipe(self, stream, *args, **kwargs):
+    if calls is not None:
+        stream = list(stream)
+        calls.append(("spacy", stream, dict(kwargs)))
     docs = pipe(self, stream, *args, **kwargs)
     step = timed("spacy", lambda: next(docs, None))
     while (doc := step()) is not None:
@@ -93,19 +108,77 @@ finally:
     print("PEAK " + json.dumps({"seconds": time.perf_counter() - start, "stages": stages,
           "stage_peak_mb": peaks, "inside": inside, "texts": texts,
           "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), flush=True)
+    if calls is not None:
+        with open(os.environ["QUALKIT_BENCH_CALLS"], "wb") as kept:
+            pickle.dump(calls, kept)
+"""
+# The raw libraries making a run's calls, in order, with the same texts and arguments: spaCy's
+# en_core_web_sm and all-MiniLM-L6-v2 loaded from the same files (the load is timed, as the run's
+# is), BERTopic with the run's configuration. A user's process compiles UMAP's uncached functions
+# in its first fit; BERTopic is then fitted once more to give its time with them compiled.
+REPLAY = """
+import json, os, pickle, sys, time
+os.environ["NUMBA_CACHE_DIR"] = sys.argv[2]
+os.environ["HF_HUB_OFFLINE"] = "1"
+import spacy
+from bertopic import BERTopic
+from sentence_transformers import SentenceTransformer
+from qualkit.resources import embedding_model_path, spacy_model_path
+
+with open(sys.argv[1], "rb") as kept:
+    calls = pickle.load(kept)
+seconds = {"load": 0.0, "spacy": 0.0, "sentence_transformers": 0.0, "bertopic": 0.0}
+start = time.perf_counter()
+nlp = spacy.load(spacy_model_path())
+encoder = SentenceTransformer(str(embedding_model_path()), device="cpu")
+seconds["load"] = time.perf_counter() - start
+fits = []
+for kind, *args in calls:
+    began = time.perf_counter()
+    if kind == "spacy":
+        for _doc in nlp.pipe(args[0], **args[1]):
+            pass
+        seconds["spacy"] += time.perf_counter() - began
+    elif kind == "encode":
+        encoder.encode(args[0], **args[1])
+        seconds["sentence_transformers"] += time.perf_counter() - began
+    else:
+        pickle.loads(args[0]).fit_transform(args[1], args[2])
+        seconds["bertopic"] += time.perf_counter() - began
+        fits.append(args)
+total = time.perf_counter() - start
+began = time.perf_counter()
+for model, documents, embeddings in fits:
+    pickle.loads(model).fit_transform(documents, embeddings)
+compiled = time.perf_counter() - began
+print("REPLAY " + json.dumps({"seconds": total, "parts": seconds, "bertopic_compiled": compiled,
+                             "calls": len(calls)}), flush=True)
 """
 
 
-def timed_run(corpus: Path, out: Path, cache: Path) -> dict:
-    """One ``qualkit run`` in a fresh process: its wall time, seconds per stage and peak memory."""
+def timed_run(corpus: Path, out: Path, cache: Path, keep_calls: Path | None = None) -> dict:
+    """One ``qualkit run`` in a fresh process: its wall time, seconds per stage and peak memory;
+    with ``keep_calls``, its calls to the libraries are written there for :func:`replay`."""
     env = {**os.environ, "QUALKIT_CACHE_DIR": str(cache)}
     env.pop("NUMBA_CACHE_DIR", None)
+    if keep_calls is not None:
+        env["QUALKIT_BENCH_CALLS"] = str(keep_calls)
     done = subprocess.run([sys.executable, "-c", RUN, "run", str(corpus), "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, env=env)
     line = next((l for l in done.stdout.splitlines() if l.startswith("PEAK ")), None)
     if line is None or done.returncode:
         raise SystemExit(f"qualkit run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     return json.loads(line[5:])
+
+
+def replay(calls: Path, cache: Path) -> dict:
+    """The raw libraries making exactly a run's calls, in a fresh process of their own."""
+    done = subprocess.run([sys.executable, "-c", REPLAY, str(calls), str(cache / "numba")],
+                          capture_output=True, text=True, cwd=ROOT)
+    line = next((l for l in done.stdout.splitlines() if l.startswith("REPLAY ")), None)
+    if line is None or done.returncode:
+        raise SystemExit(f"replay failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return json.loads(line[7:])
 
 
 def floor_seconds(corpus: Path, cache: Path) -> tuple[float, int]:
@@ -148,7 +221,11 @@ def main() -> None:
             files = replicate(corpus, scale)
             runs = {"cold": timed_run(corpus, Path(workdir) / f"cold_{scale}", cache)} \
                 if n == 0 else {}
-            runs["new project"] = first = timed_run(corpus, Path(workdir) / f"out_{scale}", cache)
+            kept = Path(workdir) / f"calls_{scale}.pkl"
+            runs["new project"] = first = timed_run(corpus, Path(workdir) / f"out_{scale}", cache,
+                                                    keep_calls=kept)
+            same = replay(kept, cache)
+            kept.unlink()
             runs["second"] = second = timed_run(corpus, Path(workdir) / f"out_{scale}", cache)
             floor, segments = floor_seconds(corpus, cache)
             for name, timed in runs.items():
@@ -171,6 +248,11 @@ def main() -> None:
                              topics_warm_s=first["stages"]["topics"])
                 saved = cold["stages"]["topics"] - first["stages"]["topics"]
                 print(f"numba's cache saved {saved:.1f}s of the topics stage")
+            parts = ", ".join(f"{k} {v:.1f}s" for k, v in same["parts"].items())
+            warm = same["seconds"] - same["parts"]["bertopic"] + same["bertopic_compiled"]
+            print(f"{scale}x raw libraries making the new project's {same['calls']} calls: "
+                  f"{same['seconds']:.1f}s ({parts}); {warm:.1f}s with BERTopic fitted again, "
+                  f"UMAP compiled ({same['bertopic_compiled']:.1f}s)")
             in_libraries = sum(first["inside"].values())
             report(f"qualkit run {scale}x, new project (vs raw libraries)", first["seconds"], floor,
                    f"{segments:,} segments", **extra, in_libraries_s=round(in_libraries, 1),
@@ -178,6 +260,10 @@ def main() -> None:
                    second_run_s=round(second["seconds"], 1),
                    second_run_speedup=round(first["seconds"] / second["seconds"], 1),
                    run_peak_mb=round(max(t["peak_mb"] for t in runs.values())))
+            report(f"qualkit run {scale}x, new project (vs the same calls, raw)", first["seconds"],
+                   same["seconds"], f"{same['calls']} calls", raw_umap_compiled_s=round(warm, 1),
+                   umap_compiled_ratio=round(first["seconds"] / warm, 2),
+                   run_peak_mb=round(first["peak_mb"]))
 
 if __name__ == "__main__":
     main()

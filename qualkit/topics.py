@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -41,6 +42,14 @@ expartner newpartner mymother olderson olderdaughter youngerson youngerdaughter 
 """.split())
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")  # BERTopic strips brackets first: see stop words
 COVERAGE_FOR_CODED = 0.4  # a topic is "covered" when this share of its segments carries one code
+#: From 4,096 segments umap finds neighbours with pynndescent's ``nn_descent``, which numba cannot
+#: keep in its cache: every new process compiled it (about 15 s on 2 cores) before using it. Up to
+#: ``EXACT_NEIGHBOURS_UP_TO`` segments qualkit gives umap the exact neighbours instead
+#: (:func:`exact_neighbours`: 0.4 s at 6,000 segments, growing with the square); above that the
+#: compilation is the smaller cost (exact took 41 s at 60,000).
+APPROXIMATE_FROM = 4096
+EXACT_NEIGHBOURS_UP_TO = 30_000
+NEIGHBOUR_ROWS = 256  # rows compared with the whole corpus at once: bounds the memory it takes
 
 
 @dataclass
@@ -68,8 +77,28 @@ def cluster_size(n_segments: int) -> int:
     return max(5, round(math.sqrt(n_segments) / 2))
 
 
-def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42):
-    """A BERTopic configured for interview segments; shared by qualkit and its benchmark."""
+def exact_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, cosine distances) of each row's ``k`` nearest rows, itself included, nearest
+    first (ties by row order): umap's ``precomputed_knn`` for L2-normalised ``vectors``."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    indices = np.empty((len(vectors), k), dtype=np.int32)
+    distances = np.empty((len(vectors), k), dtype=np.float32)
+    for start in range(0, len(vectors), NEIGHBOUR_ROWS):
+        similarity = vectors[start:start + NEIGHBOUR_ROWS] @ vectors.T
+        nearest = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        nearest.sort(axis=1)  # row order first, so that the stable sort below breaks ties by it
+        closeness = np.take_along_axis(similarity, nearest, axis=1)
+        order = np.argsort(-closeness, axis=1, kind="stable")
+        indices[start:start + NEIGHBOUR_ROWS] = np.take_along_axis(nearest, order, axis=1)
+        distances[start:start + NEIGHBOUR_ROWS] = 1 - np.take_along_axis(closeness, order, axis=1)
+    return indices, np.maximum(distances, 0)
+
+
+def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42,
+                embeddings: np.ndarray | None = None):
+    """A BERTopic configured for interview segments; shared by qualkit and its benchmark. Given
+    the ``embeddings`` of a corpus umap would approximate but not too large to search exactly,
+    its UMAP gets their exact neighbours."""
     from bertopic import BERTopic
     from hdbscan import HDBSCAN
     from umap import UMAP
@@ -77,8 +106,12 @@ def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42):
     from .compiled import cache_compilations
 
     cache_compilations()
-    reducer = UMAP(n_neighbors=min(15, n_segments - 1), n_components=5, min_dist=0.0,
-                   metric="cosine", random_state=seed, low_memory=True)
+    neighbours = min(15, n_segments - 1)
+    known = (None, None, None)
+    if embeddings is not None and APPROXIMATE_FROM <= len(embeddings) <= EXACT_NEIGHBOURS_UP_TO:
+        known = exact_neighbours(embeddings, neighbours)
+    reducer = UMAP(n_neighbors=neighbours, n_components=5, min_dist=0.0, metric="cosine",
+                   random_state=seed, low_memory=True, precomputed_knn=known)
     clusterer = HDBSCAN(min_cluster_size=cluster_size(n_segments), min_samples=3,
                         metric="euclidean", cluster_selection_method="leaf", prediction_data=True)
     vectorizer = CountVectorizer(stop_words=stop_words(), ngram_range=(1, 2),
@@ -103,8 +136,10 @@ def fit_topics(segments: pd.DataFrame, embedder: Embedder | None = None,
     segments = segments.reset_index(drop=True)
     texts = segments["text"].tolist()
     embeddings = (embedder or Embedder()).encode(texts)
-    model = build_model(len(texts), n_topics, seed)
-    assigned, _ = model.fit_transform(texts, embeddings)
+    model = build_model(len(texts), n_topics, seed, embeddings)
+    with warnings.catch_warnings():  # qualkit never maps new segments into a fitted model
+        warnings.filterwarnings("ignore", r"precomputed_knn\[2\] \(knn_search_index\)")
+        assigned, _ = model.fit_transform(texts, embeddings)
     assigned = np.asarray(assigned)
     attribution = _attributions(segments, cases)
     segment_topics = segments[["segment_id", "case", "speaker"]].assign(

@@ -278,3 +278,42 @@ def test_a_function_numba_cannot_cache_compiles_without_a_warning(tmp_path, how,
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert ('Cannot cache compiled function "absolute"' in done.stderr) == warned, done.stderr
+
+
+def test_exact_neighbours_are_a_brute_force_search():
+    """What umap gets instead of nn_descent: each row's nearest rows by cosine distance, itself
+    first, exactly as scikit-learn's brute-force search finds them (blocks of rows included)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    from qualkit.topics import NEIGHBOUR_ROWS, exact_neighbours
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(2 * NEIGHBOUR_ROWS + 37, 24)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    indices, distances = exact_neighbours(vectors, 15)
+    expected_distances, expected = NearestNeighbors(n_neighbors=15, metric="cosine",
+                                                    algorithm="brute").fit(vectors).kneighbors(vectors)
+    assert indices.shape == distances.shape == (len(vectors), 15)
+    assert (indices[:, 0] == np.arange(len(vectors))).all()
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_allclose(distances, expected_distances, atol=1e-5)
+    assert (np.diff(distances, axis=1) >= 0).all()
+
+
+def test_umap_gets_exact_neighbours_only_where_it_would_approximate(monkeypatch):
+    import qualkit.topics as topics
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(120, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert topics.build_model(len(vectors), embeddings=vectors).umap_model.precomputed_knn[0] \
+        is None  # umap searches 120 segments exactly itself
+    monkeypatch.setattr(topics, "APPROXIMATE_FROM", 100)
+    reducer = topics.build_model(len(vectors), embeddings=vectors).umap_model
+    np.testing.assert_array_equal(reducer.precomputed_knn[0],
+                                  topics.exact_neighbours(vectors, reducer.n_neighbors)[0])
+    layout = reducer.fit_transform(vectors)
+    assert layout.shape == (120, 5) and np.isfinite(layout).all()
+    monkeypatch.setattr(topics, "EXACT_NEIGHBOURS_UP_TO", 110)  # too many to search exactly
+    assert topics.build_model(len(vectors), embeddings=vectors).umap_model.precomputed_knn[0] \
+        is None
