@@ -163,22 +163,23 @@ def timed_run(corpus: Path, out: Path, cache: Path, keep_calls: Path | None = No
     env.pop("NUMBA_CACHE_DIR", None)
     if keep_calls is not None:
         env["QUALKIT_BENCH_CALLS"] = str(keep_calls)
-    done = subprocess.run([sys.executable, "-c", RUN, "run", str(corpus), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, env=env)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("PEAK ")), None)
-    if line is None or done.returncode:
-        raise SystemExit(f"qualkit run failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return json.loads(line[5:])
+    return _fresh_process(RUN, ["run", str(corpus), "--out", str(out)], "PEAK ", env)
 
 
 def replay(calls: Path, cache: Path) -> dict:
     """The raw libraries making exactly a run's calls, in a fresh process of their own."""
-    done = subprocess.run([sys.executable, "-c", REPLAY, str(calls), str(cache / "numba")],
-                          capture_output=True, text=True, cwd=ROOT)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("REPLAY ")), None)
+    return _fresh_process(REPLAY, [str(calls), str(cache / "numba")], "REPLAY ", dict(os.environ))
+
+
+def _fresh_process(code: str, args: list[str], prefix: str, env: dict) -> dict:
+    """Run ``code`` in a new interpreter; the JSON of its output line starting with ``prefix``."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+    line = next((l for l in done.stdout.splitlines() if l.startswith(prefix)), None)
     if line is None or done.returncode:
-        raise SystemExit(f"replay failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return json.loads(line[7:])
+        raise SystemExit(f"{prefix.strip()} process failed:\n{done.stdout[-2000:]}\n"
+                         f"{done.stderr[-2000:]}")
+    return json.loads(line[len(prefix):])
 
 
 def floor_seconds(corpus: Path, cache: Path) -> tuple[float, int]:

@@ -280,6 +280,12 @@ def test_a_function_numba_cannot_cache_compiles_without_a_warning(tmp_path, how,
     assert ('Cannot cache compiled function "absolute"' in done.stderr) == warned, done.stderr
 
 
+def unit_rows(seed: int, rows: int, columns: int) -> np.ndarray:
+    """Random L2-normalised float32 rows, as embeddings are."""
+    vectors = np.random.default_rng(seed).normal(size=(rows, columns)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
 def test_exact_neighbours_are_a_brute_force_search():
     """What umap gets instead of nn_descent: each row's nearest rows by cosine distance, itself
     first, exactly as scikit-learn's brute-force search finds them (blocks of rows included)."""
@@ -287,9 +293,7 @@ def test_exact_neighbours_are_a_brute_force_search():
 
     from qualkit.topics import NEIGHBOUR_ROWS, exact_neighbours
 
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(2 * NEIGHBOUR_ROWS + 37, 24)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = unit_rows(0, 2 * NEIGHBOUR_ROWS + 37, 24)
     indices, distances = exact_neighbours(vectors, 15)
     expected_distances, expected = NearestNeighbors(n_neighbors=15, metric="cosine",
                                                     algorithm="brute").fit(vectors).kneighbors(vectors)
@@ -303,9 +307,7 @@ def test_exact_neighbours_are_a_brute_force_search():
 def test_umap_gets_exact_neighbours_only_where_it_would_approximate(monkeypatch):
     import qualkit.topics as topics
 
-    rng = np.random.default_rng(1)
-    vectors = rng.normal(size=(120, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = unit_rows(1, 120, 16)
     assert topics.build_model(len(vectors), embeddings=vectors).umap_model.precomputed_knn[0] \
         is None  # umap searches 120 segments exactly itself
     monkeypatch.setattr(topics, "APPROXIMATE_FROM", 100)
@@ -324,9 +326,7 @@ def test_repeated_segments_are_moved_a_hair_apart_the_same_way_each_time():
     between identical runs; each repeat is nudged, seeded, and the first of each is kept."""
     from qualkit.topics import separate_duplicates
 
-    rng = np.random.default_rng(2)
-    distinct = rng.normal(size=(40, 24)).astype(np.float32)
-    distinct /= np.linalg.norm(distinct, axis=1, keepdims=True)
+    distinct = unit_rows(2, 40, 24)
     vectors = np.vstack([distinct, distinct[:3], distinct[:3], distinct[5:6]])
     apart = separate_duplicates(vectors, seed=42)
     np.testing.assert_array_equal(apart[:40], distinct)  # the first of each is untouched
