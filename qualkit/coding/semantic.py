@@ -168,9 +168,11 @@ class NearestFirst:
         enough = found.sum(axis=1) >= k
         chosen = found[enough] & (np.cumsum(found[enough], axis=1) <= k)
         result[enough] = self.values[enough][chosen].reshape(-1, k)[:, ::-1].mean(axis=1)
-        if not enough.all():
-            rest = similarity[~enough][:, members]
-            result[~enough] = np.sort(rest, axis=1)[:, -k:].mean(axis=1)
+        if not enough.all():  # only the members' columns of the rows left, and only their top k
+            rest = similarity[np.ix_(np.flatnonzero(~enough), members)]
+            if k < rest.shape[1]:
+                rest = np.partition(rest, rest.shape[1] - k, axis=1)[:, -k:]
+            result[~enough] = np.sort(rest, axis=1).mean(axis=1)
         return result
 
 
