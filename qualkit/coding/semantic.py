@@ -143,7 +143,8 @@ class NearestFirst:
     Sorting each code's columns anew was most of the coder's own time: every code's 'other side'
     holds over half the examples. Each row's ``head`` most similar examples are ranked once; a set's
     top ``k`` are then its first members in that ranking, and only rows where fewer than ``k``
-    members made the head are sorted in full. Results equal a full sort's, bit for bit.
+    members made the head search the set's own columns (its top ``k`` partitioned out, then
+    sorted). Results equal a full sort's, bit for bit.
     """
 
     def __init__(self, similarity: np.ndarray, head: int = 32) -> None:
