@@ -32,11 +32,12 @@ def run(script: str, *args: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10")
+    parser.add_argument("--run-repeats", default="1", help="bench_run.py's --repeats")
     args = parser.parse_args()
     rows = [*run("bench_import.py", "--words", "1000000", "--repeats", "2"),
             *run("bench_code.py", "--words", "200000"),
             *run("bench_topics.py", "--copies", "2", "--repeats", "2"),
-            *run("bench_run.py", "--scales", args.scales)]
+            *run("bench_run.py", "--scales", args.scales, "--repeats", args.run_repeats)]
     print(f"{'benchmark':52}{'work':>18}{'qualkit s':>11}{'raw s':>9}{'ratio':>7}{'peak MB':>9}")
     for row in rows:
         raw = f"{row['raw_s']:9.1f}" if row["raw_s"] else f"{'-':>9}"
