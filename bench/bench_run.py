@@ -250,11 +250,12 @@ def main() -> None:
             trials = []  # (new project, the replay of its calls, the floor), in turn per repeat
             for r in range(args.repeats):
                 made = timed_run(corpus, Path(workdir) / f"out_{scale}_{r}", cache, keep_calls=kept)
-                trials.append((made, replay(kept, cache), fresh_floor(corpus, cache)))
+                replayed, floored = replay(kept, cache), fresh_floor(corpus, cache)
                 kept.unlink()
+                trials.append((made, replayed, floored))
                 if args.repeats > 1:
                     print(f"{scale}x repeat {r + 1}: new project {made['seconds']:.1f}s, replay "
-                          f"{trials[-1][1]['seconds']:.1f}s, floor {trials[-1][2][0]:.1f}s")
+                          f"{replayed['seconds']:.1f}s, floor {floored[0]:.1f}s")
             runs["new project"] = first = min((t[0] for t in trials), key=lambda t: t["seconds"])
             same = min((t[1] for t in trials), key=lambda t: t["seconds"])
             floor, segments = min(t[2] for t in trials)
