@@ -2,6 +2,7 @@
 
     python bench/run_all.py                      # quick sizes (about 15 minutes on 2 cores)
     python bench/run_all.py --scales 1,10,100    # the run's scaling up to 100x the sample
+    python bench/run_all.py --memory-copies 100  # adds the 100x peak memory alone (about an hour)
 
 A ratio is qualkit's time over the raw libraries' time for the same work in the same process
 (lower is better; 1.0 means no overhead). Timings vary run to run on shared machines: compare ratios
@@ -33,11 +34,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--run-repeats", default="1", help="bench_run.py's --repeats")
+    parser.add_argument("--memory-copies", help="bench_memory.py's --copies (not run by default)")
     args = parser.parse_args()
     rows = [*run("bench_import.py", "--words", "1000000", "--repeats", "2"),
             *run("bench_code.py", "--words", "200000"),
             *run("bench_topics.py", "--copies", "2", "--repeats", "2"),
             *run("bench_run.py", "--scales", args.scales, "--repeats", args.run_repeats)]
+    if args.memory_copies:
+        rows += run("bench_memory.py", "--copies", args.memory_copies)
     print(f"{'benchmark':52}{'work':>18}{'qualkit s':>11}{'raw s':>9}{'ratio':>7}{'peak MB':>9}")
     for row in rows:
         raw = f"{row['raw_s']:9.1f}" if row["raw_s"] else f"{'-':>9}"
