@@ -67,3 +67,24 @@ CODING_OFF = ["ner"]
 #: layer, so the shared tok2vec, tagger and parser are half the check's time for nothing: on every
 #: unit of the sample's files, segments and quotes (2,840 texts) the findings were the same.
 PRIVACY_OFF = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+#: The study qualkit ships, used when a command names no codebook or typology.
+DEFAULT_CODEBOOK = "spip_plus.yaml"
+DEFAULT_TYPOLOGY = "spip_plus_typology.yaml"
+
+
+def shipped_study_file(name: str) -> Path:
+    """A codebook or typology shipped inside the package (``codebooks/`` in a checkout, installed
+    as ``qualkit.codebooks``), so that a wheel install finds its default from any folder."""
+    from importlib.resources import files
+
+    return Path(str(files("qualkit.codebooks") / name))
+
+
+def default_codebook_path() -> Path:
+    return shipped_study_file(DEFAULT_CODEBOOK)
+
+
+def default_typology_path() -> Path:
+    return shipped_study_file(DEFAULT_TYPOLOGY)

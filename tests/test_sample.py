@@ -62,7 +62,7 @@ def test_placeholders_follow_the_anonymisation_convention(project):
 
 
 def test_gold_rows_are_sample_segments_verbatim(project):
-    gold = pd.read_csv(SAMPLE / "gold" / "gold.csv", dtype=str, keep_default_na=False)
+    gold = pd.read_csv(SAMPLE.parent / "codebooks" / "training" / "gold.csv", dtype=str, keep_default_na=False)
     assert len(gold) >= 300 and gold.id.is_unique
     segments = project.segments().set_index("segment_id")
     missing = set(gold.id) - set(segments.index)

@@ -23,7 +23,7 @@ from qualkit.ingest import segments_from_paths
 from qualkit.topics import COVERAGE_FOR_CODED, DOMAIN_STOP_WORDS, emergent_topics, fit_topics
 
 SAMPLE = Path(__file__).resolve().parent.parent / "transcripts_sample"
-GOLD = SAMPLE / "gold" / "gold.csv"
+GOLD = SAMPLE.parent / "codebooks" / "training" / "gold.csv"
 CASES = SAMPLE / "cases.csv"
 THEMES = ["relevance", "safety", "mediation_resistance", "referral_briefing",
           "group_session_benefits", "online_course", "plus_session_experience",

@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ..cli import (print_import_report, exit_on_error, fail, main, make_gate, open_project, out,
+from . import (print_import_report, exit_on_error, fail, main, make_gate, open_project, out,
                    privacy_options, report_gate)
 from ..segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
-from .conventions import MACHINE_SOURCES
-from .sheets import FORMATS, WHAT, export_sheet
+from ..interchange.conventions import MACHINE_SOURCES
+from ..interchange.sheets import FORMATS, WHAT, export_sheet
 
 _EXISTING_PROJECT = click.Path(path_type=Path, exists=True, dir_okay=False)
 
@@ -40,7 +40,7 @@ def export_group() -> None:
 def export_qdc_command(codebook_path, out_path) -> None:
     """A codebook as a REFI-QDA codebook file (.qdc)."""
     from ..coding import load_codebook
-    from .qdc import export_qdc
+    from ..interchange.qdc import export_qdc
 
     with exit_on_error():
         codebook = load_codebook(codebook_path)
@@ -59,7 +59,7 @@ def export_qdc_command(codebook_path, out_path) -> None:
 def export_qdpx_command(project_path, out_path, sources, strict, no_privacy_check, names,
                         policy) -> None:
     """A project as a REFI-QDA project (.qdpx): codes, transcripts, codings, cases."""
-    from .qdpx_export import export_qdpx
+    from ..interchange.qdpx_export import export_qdpx
 
     gate = make_gate(strict, no_privacy_check, names, policy)
     with open_project(project_path) as project, exit_on_error(3):
@@ -107,7 +107,7 @@ for _format in FORMATS:
 def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codebook_out) -> None:
     """Import a REFI-QDA project (.qdpx, or a project.qde): sources, codings, codes, cases."""
     from ..atomic import atomic_write
-    from .qdpx_import import import_qdpx
+    from ..interchange.qdpx_import import import_qdpx
 
     segmenter = Segmenter(unit=unit, max_words=max_words, all_speakers=all_speakers)
     with open_project(project_path) as project, exit_on_error(2):
@@ -132,7 +132,7 @@ def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codeb
               type=click.Path(path_type=Path, dir_okay=False))
 def import_qdc_command(path, out_path) -> None:
     """Turn a REFI-QDA codebook (.qdc) into a qualkit codebook (YAML)."""
-    from .qdc import import_qdc
+    from ..interchange.qdc import import_qdc
 
     with exit_on_error():
         read = import_qdc(path, out_path)

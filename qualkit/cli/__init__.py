@@ -18,13 +18,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .embeddings import Embedder
-from .errors import Errors, QualkitError
-from .importers import TableOptions
-from .ingest import ImportReport, expand_paths, find_case_sheet, import_paths
-from .segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
-from .store import Project
-from .study import read_study
+from ..embeddings import Embedder
+from ..errors import Errors, QualkitError
+from ..importers import TableOptions
+from ..ingest import ImportReport, expand_paths, find_case_sheet, import_paths
+from ..resources import default_codebook_path, default_typology_path
+from ..segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
+from ..store import Project
+from ..study import read_study
 
 out = Console()
 err = Console(stderr=True)
@@ -56,7 +57,7 @@ def maybe_project(path: Path | None):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qualkit")
+@click.version_option(package_name="qualkit-interviews")
 def main() -> None:
     """qualkit: qualitative interview analysis, scriptable and reproducible."""
 
@@ -159,7 +160,7 @@ def privacy_options(command):
 
 
 def make_gate(strict: bool, no_privacy_check: bool, names, policy, cases=None):
-    from .privacy import PrivacyGate, build_detector
+    from ..privacy import PrivacyGate, build_detector
 
     if no_privacy_check:
         err.print("[bold red]warning[/bold red]: --no-privacy-check: this export was not checked "
@@ -185,7 +186,7 @@ def report_gate(gate) -> None:
               help="Record in this project which transcripts passed, and when.")
 def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
     """Report names, places, contact details and dates of birth left in transcripts."""
-    from .privacy import check_paths
+    from ..privacy import check_paths
 
     results = _privacy_run("checking", lambda detector: check_paths(inputs, detector), names,
                            policy, cases)
@@ -206,7 +207,7 @@ def check_anonymity_command(inputs, names, policy, cases, project_path) -> None:
 
 def _privacy_run(label: str, action, names, policy, cases):
     """Build the detector, run ``action(detector)`` over the inputs, report unreadable files."""
-    from .privacy import build_detector
+    from ..privacy import build_detector
 
     with exit_on_error():
         detector = build_detector(names, policy, cases)
@@ -228,7 +229,7 @@ def _privacy_run(label: str, action, names, policy, cases):
 @click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def anonymise_command(inputs, out_dir, audit_dir, names, policy, cases) -> None:
     """Write anonymised copies (same formats) with bracketed placeholders, plus an audit."""
-    from .privacy import anonymise_paths
+    from ..privacy import anonymise_paths
 
     results = _privacy_run("anonymising",
                            lambda detector: anonymise_paths(inputs, out_dir, detector, audit_dir),
@@ -243,7 +244,7 @@ def anonymise_command(inputs, out_dir, audit_dir, names, policy, cases) -> None:
         sys.exit(1)
 
 
-DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_plus.yaml"
+DEFAULT_CODEBOOK = default_codebook_path()
 
 
 @main.command("code")
@@ -265,8 +266,8 @@ DEFAULT_CODEBOOK = Path(__file__).resolve().parent.parent / "codebooks" / "spip_
 def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_training, project_path,
                  explain, cases, strict, no_privacy_check, names, policy) -> None:
     """Suggest codes for every respondent segment, with scores and evidence."""
-    from .coding import code_segments, load_codebook, train_coder
-    from .ingest import segments_from_paths
+    from ..coding import code_segments, load_codebook, train_coder
+    from ..ingest import segments_from_paths
 
     with exit_on_error():
         codebook = load_codebook(codebook_path)
@@ -320,8 +321,8 @@ def evaluate_command(gold_path, pred_path, folds, codebook_training, codebook_pa
     if pred_path is not None:
         _agreement(gold_path, pred_path, codebook_path, out_path, "gold", "pred")
         return
-    from .coding import load_codebook
-    from .coding.validation import cross_validate
+    from ..coding import load_codebook
+    from ..coding.validation import cross_validate
 
     with exit_on_error():
         codebook = load_codebook(codebook_path)
@@ -345,8 +346,8 @@ def agree_command(first, second, codebook_path, out_path) -> None:
 
 def _agreement(first: Path, second: Path, codebook_path: Path, out_path: Path | None,
                first_name: str, second_name: str) -> None:
-    from .agreement import agreement_table, read_coding_csv
-    from .coding import load_codebook
+    from ..agreement import agreement_table, read_coding_csv
+    from ..coding import load_codebook
 
     with exit_on_error():
         codebook = load_codebook(codebook_path)
@@ -384,10 +385,10 @@ def _show_agreement(table, title: str, out_path: Path | None) -> None:
 def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, codebook_path, cases,
                    strict, no_privacy_check, names, policy) -> None:
     """Inductive topics (BERTopic) of respondent segments, tied back to the codebook."""
-    from .agreement import read_coding_csv
-    from .coding import load_codebook
-    from .ingest import read_cases_sheet, segments_from_paths
-    from .topics import codings_from_project, fit_topics, write_topic_outputs
+    from ..agreement import read_coding_csv
+    from ..coding import load_codebook
+    from ..ingest import read_cases_sheet, segments_from_paths
+    from ..topics import codings_from_project, fit_topics, write_topic_outputs
 
     if n_topics != "auto" and not str(n_topics).isdigit():
         fail(f"--n-topics must be a number or 'auto', not {n_topics!r}. Fix: e.g. --n-topics 12")
@@ -420,7 +421,7 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
         out.print(f"  {row.topic:>3}  {row.size:>4}  {escape(str(row.label))}")
 
 
-DEFAULT_TYPOLOGY = DEFAULT_CODEBOOK.parent / "spip_plus_typology.yaml"
+DEFAULT_TYPOLOGY = default_typology_path()
 
 
 def study_options(command):
@@ -459,7 +460,7 @@ def study_options(command):
 def typology_command(inputs, out_path, typology_path, codebook_path, cases, overrides_path,
                      project_path, suppress_counts, strict, no_privacy_check, names, policy) -> None:
     """Map each case onto the typology's types, with the evidence for every cell."""
-    from .typology import store_typing, write_typology_outputs
+    from ..typology import store_typing, write_typology_outputs
 
     cases = cases or find_case_sheet(inputs)
     with maybe_project(project_path) as project, exit_on_error(2):
@@ -513,7 +514,7 @@ def quotes_command(inputs, out_path, codes, types, topics, topics_path, per_grou
                    attribution, codebook_path, typology_path, cases, project_path, strict,
                    no_privacy_check, names, policy) -> None:
     """Short, verbatim, attributed quotes per code, case type or topic, ranked and diverse."""
-    from .quotes import extract_quotes
+    from ..quotes import extract_quotes
 
     if topics and not topics_path:
         fail("--topic needs --topics segment_topics.csv (written by 'qualkit topics'). "
@@ -572,7 +573,7 @@ def quotes_command(inputs, out_path, codes, types, topics, topics_path, per_grou
 def report_command(inputs, out_dir, codebook_path, typology_path, no_typology, topics_dir, per_group,
                    title, cases, project_path, strict, no_privacy_check, names, policy) -> None:
     """report.docx, report.md and quotes.xlsx: codebook, theme frequencies, typology, quotes."""
-    from .report import build_report, write_report
+    from ..report import build_report, write_report
 
     cases = cases or find_case_sheet(inputs)
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
@@ -600,8 +601,8 @@ def report_command(inputs, out_dir, codebook_path, typology_path, no_typology, t
 def run_command(inputs, out_dir, codebook_path, typology_path, cases, strict, no_privacy_check,
                 names, policy) -> None:
     """Everything at once: import, anonymity check, coding, topics, typology, quotes, report."""
-    from .privacy import build_detector
-    from .run import STAGES, run
+    from ..privacy import build_detector
+    from ..run import STAGES, run
 
     cases = cases or find_case_sheet(inputs)
     gate = make_gate(strict, no_privacy_check, names, policy, cases)
@@ -665,7 +666,7 @@ def _has_code(frame, code_id: str) -> bool:
 
 def write_csv(frame, path: Path) -> None:
     """Write a table atomically: a temp file beside the target, then a rename."""
-    from .atomic import atomic_write
+    from ..atomic import atomic_write
 
     with atomic_write(path) as handle:
         frame.to_csv(handle, index=False)
@@ -675,4 +676,4 @@ def _status(message: str):
     return err.status(message, spinner="dots")
 
 
-from .interchange import cli as _interchange_cli  # noqa: E402,F401
+from . import interchange as _interchange_commands  # noqa: E402,F401
