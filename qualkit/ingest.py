@@ -51,6 +51,11 @@ class ImportReport:
         return [f for f in self.files if f.status == "failed"]
 
     @property
+    def sources(self) -> list[str]:
+        """The file names imported or found unchanged: what a run describes."""
+        return list(dict.fromkeys(Path(f.path).name for f in self.files if f.status != "failed"))
+
+    @property
     def ok(self) -> bool:
         return not self.failed and not self.errors
 
@@ -62,7 +67,7 @@ class ImportReport:
 
 def expand_paths(paths: Iterable[str | Path], skip: Sequence[Path] = ()) -> list[Path]:
     """Files named directly, plus the importable files under folders (honouring .qualkitignore)."""
-    skipped = {p.resolve() for p in skip}
+    skipped = {Path(p).resolve() for p in skip}
     found: list[Path] = []
     for path in map(Path, paths):
         if not path.is_dir():
@@ -71,8 +76,10 @@ def expand_paths(paths: Iterable[str | Path], skip: Sequence[Path] = ()) -> list
         patterns = _ignore_patterns(path)
         for candidate in sorted(path.rglob("*")):
             relative = candidate.relative_to(path)
+            resolved = candidate.resolve()
             if (candidate.is_dir() or any(part.startswith(".") for part in relative.parts)
-                    or candidate.resolve() in skipped or _ignored(relative, patterns)):
+                    or resolved in skipped or not skipped.isdisjoint(resolved.parents)
+                    or _ignored(relative, patterns)):
                 continue
             found.append(candidate)
     return list(dict.fromkeys(found))
@@ -115,8 +122,10 @@ def read_cases_sheet(path: str | Path) -> dict[str, dict[str, str]]:
 
 def import_paths(paths: Iterable[str | Path], project: Project, *, segmenter: Segmenter | None = None,
                  table_options: TableOptions = TableOptions(), cases: str | Path | None = None,
-                 progress: Callable[[Path], None] | None = None) -> ImportReport:
-    """Import files and folders into ``project``; never raises for bad input, reports it instead."""
+                 progress: Callable[[Path], None] | None = None,
+                 skip: Sequence[str | Path] = ()) -> ImportReport:
+    """Import files and folders into ``project``; never raises for bad input, reports it instead.
+    ``skip`` names files and folders under the inputs to leave out (a run's own output folder)."""
     segmenter = segmenter or Segmenter()
     report = ImportReport()
     sidecar = Path(cases) if cases else None
@@ -125,7 +134,7 @@ def import_paths(paths: Iterable[str | Path], project: Project, *, segmenter: Se
             project.set_case_attributes(read_cases_sheet(sidecar), source="sidecar")
         except QualkitError as err:
             report.errors.append(str(err))
-    files = expand_paths(paths, skip=[sidecar] if sidecar else [])
+    files = expand_paths(paths, skip=[*skip, *([sidecar] if sidecar else [])])
     with _cyclic_gc_paused():
         for start in range(0, len(files), CHUNK_FILES):
             _import_chunk(files[start:start + CHUNK_FILES], project, segmenter, table_options,

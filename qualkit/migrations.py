@@ -126,6 +126,26 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     CREATE INDEX anonymity_checks_by_source ON anonymity_checks (source_name, sha256);
     """),
+    # "Stored once" becomes a rule of the database. A machine coder's suggestion is one row per
+    # (segment, codebook version, code, source), the latest kept; a human coding one row per
+    # (segment, code, coder, span and note). Projects written before this held a second copy of
+    # everything 'qualkit code --project' coded twice: the duplicates go first. ``coder`` records
+    # which trained coders made a machine suggestion (the cache key of the coder), so a re-run with
+    # the same coders leaves their rows alone and a changed coder replaces them.
+    (4, """
+    DELETE FROM codings WHERE source NOT LIKE 'human:%' AND id NOT IN (
+        SELECT MAX(id) FROM codings WHERE source NOT LIKE 'human:%'
+        GROUP BY segment_id, codebook_id, code_id, source);
+    DELETE FROM codings WHERE source LIKE 'human:%' AND id NOT IN (
+        SELECT MIN(id) FROM codings WHERE source LIKE 'human:%'
+        GROUP BY segment_id, code_id, source, COALESCE(rationale, ''));
+    ALTER TABLE codings ADD COLUMN coder TEXT;
+    CREATE UNIQUE INDEX codings_machine_once ON codings (segment_id, codebook_id, code_id, source)
+        WHERE source NOT LIKE 'human:%';
+    CREATE UNIQUE INDEX codings_human_once ON codings (segment_id, code_id, source,
+        COALESCE(rationale, '')) WHERE source LIKE 'human:%';
+    CREATE INDEX typology_assignments_by_typology ON typology_assignments (typology, created_at);
+    """),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

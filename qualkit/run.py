@@ -19,10 +19,19 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+import time
+
 from .atomic import atomic_write, read_pickle, remove_leftovers, write_pickle
+from .coding import Codebook, Codings, code, load_codebook, store_codings
 from .compiled import use_cache_folder as numba_cache
+from .corpus import Corpus
+from .embeddings import Embedder
 from .errors import Errors, QualkitError
+from .ingest import find_case_sheet, import_paths
 from .memory import peak_memory_mb, release_memory
+from .privacy import Detector, PrivacyGate, check_project
+from .store import Project
+from .typology import Typology, check_codes, load_typology
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
 PROJECT_NAME = "project.qualkit"
@@ -112,75 +121,228 @@ def _attach(coder, embedder) -> None:
             part.embedder_ = embedder
 
 
-def run(inputs: Sequence[str | Path], out_dir: str | Path, *, codebook_path: str | Path,
-        typology_path: str | Path | None = None, cases: str | Path | None = None, gate=None,
-        detector=None, progress: Callable[[str, str], None] | None = None) -> RunSummary:
+@dataclass(frozen=True)
+class RunContext:
+    """What every stage of a run reads and nothing changes: the project, where outputs go, the
+    study's instruments, the privacy gate and the caches."""
+
+    project: Project
+    out_dir: Path
+    codebook: Codebook
+    typology: Typology | None
+    gate: PrivacyGate
+    detector: Detector | None
+    shared_cache: Path
+
+    @property
+    def own_cache(self) -> Path:
+        """The project's cache folder, beside its database."""
+        return self.out_dir / ".cache"
+
+
+def run(inputs: Sequence[str | Path], out_dir: str | Path, *,
+        codebook_path: str | Path | None = None, typology_path: str | Path | None = None,
+        cases: str | Path | None = None, gate: PrivacyGate | None = None,
+        detector: Detector | None = None,
+        progress: Callable[[str, str], None] | None = None) -> RunSummary:
     """Run every stage on ``inputs`` into ``out_dir``; ``progress(stage, state)`` is told when each
-    stage starts ('start') and ends ('done' / 'skipped: reason')."""
-    import time
+    stage starts ('start') and ends ('done' / 'skipped: reason'). The codebook defaults to the one
+    qualkit ships; without a typology the cases are not typed. Raises :class:`QualkitError` when
+    the codebook or typology cannot be used; every other problem skips a stage, and the summary
+    says which and why."""
+    from .resources import default_codebook_path
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out_dir)  # from a run that was killed mid-write
+    codebook = load_codebook(codebook_path or default_codebook_path())
+    typology = load_typology(typology_path) if typology_path else None
+    if typology is not None:
+        check_codes(typology, codebook)
     cache = shared_cache(out_dir)
     numba_cache(cache)
     summary = RunSummary(out_dir)
-    tell = progress or (lambda stage, state: None)
-    state: dict = {}
-    steps = {"import": _import, "anonymity check": _anonymity, "coding": _coding,
-             "topics": _topics, "typology": _typology, "quotes": _quotes, "report": _report}
-    from .store import Project
-
+    stage = _Stages(summary, progress or (lambda name, state: None))
     with Project(out_dir / PROJECT_NAME) as project:
-        state.update(project=project, inputs=inputs, cases=cases, codebook_path=codebook_path,
-                     typology_path=typology_path, gate=gate, detector=detector,
-                     shared_cache=cache)
-        remembered = _remembered_findings(gate, out_dir / ".cache")
-        for stage in STAGES:
-            tell(stage, "start")
-            started = time.perf_counter()
-            try:
-                steps[stage](state, summary)
-                remembered()
-                release_memory()
-                tell(stage, "done")
-            except QualkitError as error:
-                summary.skipped[stage] = str(error)
-                tell(stage, f"skipped: {error}")
-            summary.seconds[stage] = round(time.perf_counter() - started, 1)
-            summary.peak_mb[stage] = peak_memory_mb()
-        if "memo" in state:
-            state["memo"].close()
+        context = RunContext(project, out_dir, codebook, typology,
+                             gate or PrivacyGate(detector), detector, cache)
+        remember = _remembered_findings(context.gate, context.own_cache)
+        stage.after_each = remember
+        corpus = stage("import", _import, context, inputs, cases)
+        stage("anonymity check", _anonymity, context, corpus)
+        coder = stage.value_of("training", _coder, context, corpus)
+        codings = stage("coding", _coding, context, corpus, coder)
+        stage("topics", _topics, context, corpus, codings)
+        typing = stage.optional(stage("typology", _typology, context, corpus, coder))
+        quotes = stage.optional(stage("quotes", _quotes, context, corpus, coder, codings, typing))
+        stage("report", _report, context, corpus, codings, typing, quotes)
+        if not isinstance(coder, _Missing):
+            coder.close()
     summary.outputs["project"] = out_dir / PROJECT_NAME
     return summary
 
 
-def _import(state: dict, summary: RunSummary) -> None:
-    from .ingest import find_case_sheet
-    from .study import read_study
+class _Stages:
+    """Runs one stage at a time: times it, records its peak memory, and turns a
+    :class:`QualkitError` into a skipped stage, so the rest of the run goes on. A stage given the
+    output of one that was skipped is skipped too, naming it."""
 
-    cases = state["cases"] or find_case_sheet(state["inputs"])
-    state["study"] = study = read_study(state["inputs"], state["project"], cases,
-                                        state["codebook_path"], None, coder=_coder_factory(state))
-    state["case_sheet"] = cases
-    segments = study.respondent_segments()
-    summary.cases, summary.segments = segments["case"].nunique(), len(segments)
-    summary.failed_files = [f.error for f in study.report.failed] + list(study.report.errors)
+    def __init__(self, summary: RunSummary, tell: Callable[[str, str], None]) -> None:
+        self.summary, self.tell = summary, tell
+        self.after_each: Callable[[], None] = lambda: None
+
+    def __call__(self, name: str, step: Callable, *needs):
+        self.tell(name, "start")
+        started = time.perf_counter()
+        result = None
+        try:
+            missing = [n for n in needs if isinstance(n, _Missing)]
+            if missing:
+                raise QualkitError(Errors.E140, stage=missing[0].stage,
+                                   reason=self.summary.skipped.get(missing[0].stage, ""))
+            result = step(*needs, self.summary)
+            self.after_each()
+            release_memory()
+            self.tell(name, "done")
+        except QualkitError as error:
+            self.summary.skipped[name] = str(error)
+            self.tell(name, f"skipped: {error}")
+            result = _Missing(name)
+        self.summary.seconds[name] = round(time.perf_counter() - started, 1)
+        self.summary.peak_mb[name] = peak_memory_mb()
+        return result
+
+    def value_of(self, name: str, step: Callable, *needs):
+        """What several stages need that is not a stage's output (the trained coders); when it
+        cannot be made, the reason is recorded under ``name`` and the stages needing it skip."""
+        missing = next((n for n in needs if isinstance(n, _Missing)), None)
+        if missing is not None:
+            return missing
+        started = time.perf_counter()
+        try:
+            return step(*needs)
+        except QualkitError as error:
+            self.summary.skipped[name] = str(error)
+            self.tell(name, f"skipped: {error}")
+            return _Missing(name)
+        finally:
+            self.summary.seconds[name] = round(time.perf_counter() - started, 1)
+
+    @staticmethod
+    def optional(result):
+        """A stage's output that later stages can do without: None when it was skipped."""
+        return None if isinstance(result, _Missing) else result
 
 
-def _coder_factory(state: dict):
-    """Trained coders from the shared cache, remembering in the project's own cache what they
+@dataclass(frozen=True)
+class _Missing:
+    """Stands for the output of a stage that was skipped."""
+
+    stage: str
+
+
+def _import(context: RunContext, inputs, cases, summary: RunSummary) -> Corpus:
+    cases = cases or find_case_sheet(inputs)
+    report = import_paths(inputs, context.project, cases=cases, skip=[context.out_dir])
+    summary.failed_files = [f.error for f in report.failed] + list(report.errors)
+    corpus = context.project.corpus(report.sources)
+    summary.cases, summary.segments = len(corpus.cases), len(corpus)
+    if not len(corpus):
+        raise QualkitError(Errors.E075)
+    return corpus
+
+
+def _anonymity(context: RunContext, corpus: Corpus, summary: RunSummary) -> None:
+    project = context.project
+    if context.detector is not None:
+        project.record_anonymity_checks(check_project(project, context.detector,
+                                                      corpus.sources))
+    checked = project.anonymity_status()
+    summary.privacy_findings = int(checked.loc[checked["checked_at"].notna(), "findings"].sum())
+
+
+def _coder(context: RunContext, corpus: Corpus):
+    """The trained coders, from the shared cache, remembering in the project's own cache what they
     coded."""
     from .coding.memo import MemoCoder
 
-    own = Path(state["project"].path).parent / ".cache"
+    coder = cached_coder(context.codebook, Embedder(cache=context.project), context.shared_cache)
+    return MemoCoder(coder, coder_path(context.codebook, context.own_cache)
+                     .with_suffix(".codings.sqlite"))
 
-    def make(codebook, embedder):
-        coder = cached_coder(codebook, embedder, state["shared_cache"])
-        state["memo"] = MemoCoder(coder, coder_path(codebook, own).with_suffix(".codings.sqlite"))
-        return state["memo"]
 
-    return make
+def _coding(context: RunContext, corpus: Corpus, coder, summary: RunSummary) -> Codings:
+    codings = code(corpus, coder, coder_key(context.codebook))
+    store_codings(context.project, codings)
+    summary.codings = codings.counts()
+    path = context.out_dir / "coded.csv"
+    _write_csv(context.gate.frame(codings.frame(), ["text"], where=str(path)), path)
+    summary.outputs["coded segments"] = path
+    return codings
+
+
+def _topics(context: RunContext, corpus: Corpus, codings: Codings, summary: RunSummary) -> None:
+    from .topics import fit_topics, write_topic_outputs
+
+    segments = corpus.respondents
+    cases = corpus.attributes.rename_axis("case").reset_index()
+    themes = context.codebook.themes
+    coded = codings.frame()
+    key = _digest(segments[["segment_id", "case", "speaker", "text"]], cases,
+                  coded[["segment_id", *themes]])
+    path = context.own_cache / f"topics-{key}.pkl"
+    result = read_pickle(path)  # kept when nothing the topics depend on changed since
+    if result is None:
+        result = fit_topics(segments, Embedder(cache=context.project), cases=cases, coded=coded,
+                            themes=themes)
+        result.model = None  # the outputs need only the tables; the model is large
+        write_pickle(path, result)
+    write_topic_outputs(result, context.out_dir / "topics", context.gate, cases)
+    summary.topics = int((result.topics["topic"] != -1).sum())
+    summary.outputs["topics"] = context.out_dir / "topics"
+
+
+def _typology(context: RunContext, corpus: Corpus, coder, summary: RunSummary):
+    from .typology import store_typing, type_cases, write_typology_outputs
+
+    if context.typology is None:
+        raise QualkitError(Errors.E111)
+    typing = type_cases(corpus, context.typology, coder)
+    store_typing(context.project, context.typology, typing.cases, unless_unchanged=True)
+    write_typology_outputs(typing, context.out_dir / "typology" / "cases.csv", context.gate)
+    summary.types = dict(sorted(typing.counts().items()))
+    summary.outputs["typology"] = context.out_dir / "typology"
+    return typing
+
+
+def _quotes(context: RunContext, corpus: Corpus, coder, codings: Codings, typing,
+            summary: RunSummary) -> pd.DataFrame:
+    from .quotes import extract_quotes
+
+    gate = context.gate
+    types = sorted({c.type for c in typing.cases} - {"unclassified"}) if typing else []
+    quotes = extract_quotes(corpus.respondents, coder, codes=context.codebook.themes, types=types,
+                            typology_result=typing, attributes=corpus.attributes, balance="role",
+                            embedder=coder.embedder_,
+                            screen=gate.passes if gate.mode != "off" else None,
+                            coded=codings.result)
+    path = context.out_dir / "quotes.csv"
+    written = gate.frame(quotes, ["quote"], where=str(path))
+    _write_csv(written, path)
+    summary.quotes = len(written)
+    summary.outputs["quotes"] = path
+    return quotes
+
+
+def _report(context: RunContext, corpus: Corpus, codings: Codings, typing, quotes,
+            summary: RunSummary) -> None:
+    from .report import build_report, write_report
+
+    content, chart = build_report(corpus, codings, typing=typing, quotes=quotes,
+                                  topics_dir=summary.outputs.get("topics"))
+    write_report(content, chart, context.out_dir / "report", context.gate)
+    summary.redacted = context.gate.redacted
+    summary.outputs["report"] = context.out_dir / "report"
 
 
 def _remembered_findings(gate, cache: Path) -> Callable[[], None]:
@@ -202,124 +364,11 @@ def _remembered_findings(gate, cache: Path) -> Callable[[], None]:
     return save
 
 
-def _anonymity(state: dict, summary: RunSummary) -> None:
-    from .privacy import check_paths
-
-    project = state["project"]
-    checked = project.anonymity_status()
-    done = set(checked.loc[checked["checked_at"].notna(), "source_name"])
-    findings = int(checked.loc[checked["checked_at"].notna(), "findings"].sum())
-    from .ingest import expand_paths
-
-    skip = [Path(state["case_sheet"])] if state["case_sheet"] else []
-    todo = [p for p in expand_paths(state["inputs"], skip=skip) if p.name not in done]
-    if todo and state["detector"] is not None:
-        results = [r for r in check_paths(todo, state["detector"]) if r.error is None]
-        project.record_anonymity_checks([(Path(r.path).name, r.sha256, len(r.findings))
-                                         for r in results])
-        findings += sum(len(r.findings) for r in results)
-    summary.privacy_findings = findings
-
-
-def _coding(state: dict, summary: RunSummary) -> None:
-    from .coding import coding_frame, store_codings
-
-    study, project = state["study"], state["project"]
-    segments = study.respondent_segments()
-    result = study.coder.code(segments["text"].tolist())
-    stored = set(project.query("SELECT DISTINCT segment_id FROM codings")["segment_id"])
-    new = [i for i, s in enumerate(segments["segment_id"]) if s not in stored]
-    if new:  # a re-run codes only what was not coded before; nothing is stored twice
-        store_codings(project, study.coder.codebook, segments["segment_id"].iloc[new].tolist(),
-                      _rows(result, new))
-    state["coded_result"] = result
-    state["coded"] = coded = coding_frame(segments, result, study.coder.codebook)
-    summary.codings = {t: int(coded[t].sum()) for t in study.coder.codebook.themes}
-    frame = state["gate"].frame(coded, ["text"], where=str(summary.out_dir / "coded.csv"))
-    _write_csv(frame, summary.out_dir / "coded.csv")
-    summary.outputs["coded segments"] = summary.out_dir / "coded.csv"
-
-
-def _rows(result, rows: list[int]):
-    from .coding import CodingResult
-
-    return CodingResult(result.codes, result.scores[rows], result.decisions[rows],
-                        {k: v[rows] for k, v in result.by_source.items()},
-                        [result.rationales[i] for i in rows])
-
-
-def _topics(state: dict, summary: RunSummary) -> None:
-    from .topics import fit_topics, write_topic_outputs
-
-    study = state["study"]
-    segments = study.respondent_segments()
-    cases = study.attributes.rename_axis("case").reset_index()
-    themes = study.coder.codebook.themes
-    key = _digest(segments[["segment_id", "case", "speaker", "text"]], cases,
-                  state["coded"][["segment_id", *themes]])
-    path = Path(state["project"].path).parent / ".cache" / f"topics-{key}.pkl"
-    result = read_pickle(path)  # kept when nothing the topics depend on changed since
-    if result is None:
-        result = fit_topics(segments, study.embedder, cases=cases, coded=state["coded"],
-                            themes=themes)
-        result.model = None  # the outputs need only the tables; the model is large
-        write_pickle(path, result)
-    write_topic_outputs(result, summary.out_dir / "topics", state["gate"], cases)
-    summary.topics = int((result.topics["topic"] != -1).sum())
-    summary.outputs["topics"] = summary.out_dir / "topics"
-
-
 def _digest(*frames: pd.DataFrame) -> str:
     digest = hashlib.sha256(versions().encode())
     for frame in frames:
         digest.update(frame.to_csv(index=False).encode("utf-8"))
     return digest.hexdigest()[:16]
-
-
-def _typology(state: dict, summary: RunSummary) -> None:
-    from .typology import check_codes, load_typology, store_typing, write_typology_outputs
-
-    if not state["typology_path"]:
-        raise QualkitError(Errors.E111)
-    study = state["study"]
-    study.typology = load_typology(state["typology_path"])
-    check_codes(study.typology, study.coder.codebook)
-    result = study.typology_result()
-    store_typing(state["project"], study.typology, result.cases, unless_unchanged=True)
-    write_typology_outputs(result, summary.out_dir / "typology" / "cases.csv", state["gate"])
-    summary.types = {k: v for k, v in sorted(result.counts().items())}
-    summary.outputs["typology"] = summary.out_dir / "typology"
-
-
-def _quotes(state: dict, summary: RunSummary) -> None:
-    from .quotes import extract_quotes
-
-    study, gate = state["study"], state["gate"]
-    typed = study.typology_result()
-    types = sorted({c.type for c in typed.cases} - {"unclassified"}) if typed else []
-    quotes = extract_quotes(study.respondent_segments(), study.coder,
-                            codes=study.coder.codebook.themes, types=types, typology_result=typed,
-                            attributes=study.attributes, balance="role", embedder=study.embedder,
-                            screen=gate.passes if gate.mode != "off" else None,
-                            coded=state["coded_result"])
-    state["quotes"] = quotes
-    quotes = gate.frame(quotes, ["quote"], where=str(summary.out_dir / "quotes.csv"))
-    _write_csv(quotes, summary.out_dir / "quotes.csv")
-    summary.quotes = len(quotes)
-    summary.outputs["quotes"] = summary.out_dir / "quotes.csv"
-
-
-def _report(state: dict, summary: RunSummary) -> None:
-    from .report import build_report, write_report
-
-    study, gate = state["study"], state["gate"]
-    topics_dir = summary.outputs.get("topics")
-    content, chart = build_report(study, with_typology=study.typology is not None,
-                                  topics_dir=topics_dir, coded=state["coded_result"],
-                                  quotes=state.get("quotes"))
-    write_report(content, chart, summary.out_dir / "report", gate)
-    summary.redacted = gate.redacted
-    summary.outputs["report"] = summary.out_dir / "report"
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -12,10 +12,11 @@ import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pandas as pd
 
+from .corpus import SEGMENT_COLUMNS, Corpus, attribute_frame
 from .errors import Errors, QualkitError
 from .migrations import MIGRATIONS
 from .models import Transcript
@@ -27,6 +28,10 @@ _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, n
 
 #: What ``Project.add_transcript`` did with a transcript.
 IMPORTED, NEW_VERSION, UNCHANGED = "imported", "new version", "unchanged"
+#: The machine coders' sources; every other coding is a person's, ``human:<coder>``.
+MACHINE_SOURCES = ("rule", "semantic", "learned", "ensemble")
+IN_MEMORY = ":memory:"
+_LOOKUP = 500  # ids per SELECT ... IN (...): SQLite's variable limit
 
 
 @contextlib.contextmanager
@@ -55,9 +60,12 @@ class Project:
     """A study's project database. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: str | Path, migrations: list[tuple[int, str]] = MIGRATIONS) -> None:
+        """``path`` is the project file, or ``":memory:"`` for a project that lives only as long as
+        the object (what a command given no ``--project`` works in)."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        if str(path) != IN_MEMORY:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -232,7 +240,7 @@ class Project:
     def turns(self, case: str | None = None, current_only: bool = True) -> pd.DataFrame:
         """Turns with their case, for reading a transcript back as context."""
         sql = ("SELECT t.case_id AS case_id, u.idx AS turn, u.speaker, u.role, u.time, u.line, u.text, "
-               "u.sentences, u.n_words, t.version FROM turns u JOIN transcripts t ON "
+               "u.sentences, u.n_words, t.version, t.source_name FROM turns u JOIN transcripts t ON "
                "t.id = u.transcript_id WHERE (? IS NULL OR t.case_id = ?)")
         sql += " AND t.is_current = 1" if current_only else ""
         return self.query(sql + " ORDER BY t.case_id, t.source_name, u.idx", (case, case))
@@ -259,6 +267,176 @@ class Project:
 
     def audit_log(self) -> pd.DataFrame:
         return self.query("SELECT * FROM audit_log ORDER BY id")
+
+    # -- the corpus every later stage reads --------------------------------------------------------
+    def corpus(self, sources: Iterable[str] | None = None) -> Corpus:
+        """Every speaker's current segments in transcript order, with the cases' attributes.
+
+        Interviewer turns that were not segmented (the default) come in whole, one row each with no
+        segment id, so that answers can be read with their questions. ``sources`` (file names)
+        keeps only those transcripts: a run describes the files it was given.
+        """
+        frame = self.query(
+            "SELECT s.id AS segment_id, t.case_id AS \"case\", u.speaker, u.role, u.idx AS turn, "
+            "s.idx AS segment, s.start, s.end, s.text, t.source_name FROM segments s "
+            "JOIN turns u ON u.id = s.turn_id JOIN transcripts t ON t.id = s.transcript_id "
+            "WHERE t.is_current = 1 UNION ALL "
+            "SELECT NULL, t.case_id, u.speaker, u.role, u.idx, 0, 0, LENGTH(u.text), u.text, "
+            "t.source_name FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
+            "WHERE t.is_current = 1 AND u.role != 'respondent' AND NOT EXISTS "
+            "(SELECT 1 FROM segments s WHERE s.turn_id = u.id) "
+            "ORDER BY 2, 10, 5, 6")
+        if sources is not None:
+            frame = frame[frame["source_name"].isin(set(sources))]
+        segments = frame[SEGMENT_COLUMNS].reset_index(drop=True)
+        cases = self.cases()
+        attributes = cases.set_index("case").to_dict("index") if len(cases) else {}
+        attributes = {case: {k: v for k, v in values.items() if isinstance(v, str)}
+                      for case, values in attributes.items()}
+        return Corpus(segments, attribute_frame(attributes, segments))
+
+    # -- codebooks and codings -------------------------------------------------------------------
+    def add_codebook(self, codebook) -> int:
+        """The stored version of this codebook text, adding a new version when the text changed
+        (inside the caller's transaction when there is one)."""
+        found = self.conn.execute("SELECT id FROM codebooks WHERE name = ? AND sha256 = ?",
+                                  (codebook.name, codebook.sha256)).fetchone()
+        if found:
+            return found[0]
+        version = self.conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM codebooks "
+                                    "WHERE name = ?", (codebook.name,)).fetchone()[0]
+        return self.conn.execute(
+            "INSERT INTO codebooks (name, version, sha256, content, loaded_at) VALUES (?, ?, ?, ?, ?)",
+            (codebook.name, version, codebook.sha256, codebook.text, now())).lastrowid
+
+    def codebooks(self, latest_only: bool = True) -> pd.DataFrame:
+        """Stored codebook texts (name, version, content), the latest version of each by default."""
+        where = ("WHERE version = (SELECT MAX(version) FROM codebooks WHERE name = b.name)"
+                 if latest_only else "")
+        return self.query(f"SELECT id, name, version, sha256, content FROM codebooks b {where} "
+                          "ORDER BY name, version")
+
+    def add_codings(self, codebook, rows: Iterable[tuple], *, coder: str | None = None,
+                    segment_ids: Iterable[str] | None = None) -> int:
+        """Store machine suggestions ``(segment_id, code_id, source, score, rationale)`` of
+        ``codebook`` made by the trained coders ``coder`` (their cache key), in one transaction.
+
+        A segment holds one set of machine suggestions per codebook version: the segments in
+        ``segment_ids`` (default: those in ``rows``) that the same coders coded before are left as
+        they are, and those another coder coded have their machine rows replaced. Returns the
+        number of rows added."""
+        rows = list(rows)
+        segment_ids = list(dict.fromkeys(segment_ids if segment_ids is not None
+                                         else (r[0] for r in rows)))
+        with self.transaction() as conn:
+            codebook_id = self.add_codebook(codebook)
+            done = self._coded_by(codebook_id, coder, segment_ids) if coder else set()
+            redo = [s for s in segment_ids if s not in done]
+            marks = ",".join("?" * len(MACHINE_SOURCES))
+            conn.executemany(f"DELETE FROM codings WHERE segment_id = ? AND codebook_id = ? AND "
+                             f"source IN ({marks})",
+                             [(s, codebook_id, *MACHINE_SOURCES) for s in redo])
+            wanted, stamp = set(redo), now()
+            added = [(s, codebook_id, code, source, score, rationale, coder, stamp)
+                     for s, code, source, score, rationale in rows if s in wanted]
+            conn.executemany("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, "
+                             "rationale, coder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", added)
+            self.log("code", codebook.name, {"segments": len(redo), "codings": len(added),
+                                             "unchanged": len(done), "coder": coder,
+                                             "codebook_sha256": codebook.sha256})
+        return len(added)
+
+    def _coded_by(self, codebook_id: int, coder: str, segment_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(segment_ids), _LOOKUP):
+            chunk = segment_ids[start:start + _LOOKUP]
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT segment_id FROM codings WHERE codebook_id = ? AND coder = ? AND "
+                f"segment_id IN ({','.join('?' * len(chunk))})", (codebook_id, coder, *chunk)))
+        return found
+
+    def add_imported_codings(self, codebook, rows: Iterable[tuple], origin: str,
+                             detail: dict | None = None) -> int:
+        """Store codings ``(segment_id, code_id, source, score, rationale)`` read from another
+        tool's project (``origin``, a .qdpx), keeping those already stored: importing the same
+        file twice adds nothing. Returns how many were new."""
+        stamp = now()
+        with self.transaction() as conn:
+            codebook_id = self.add_codebook(codebook)
+            before = conn.total_changes
+            conn.executemany("INSERT OR IGNORE INTO codings (segment_id, codebook_id, code_id, "
+                             "source, score, rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(s, codebook_id, code, source, score, rationale, stamp)
+                              for s, code, source, score, rationale in rows])
+            added = conn.total_changes - before
+            self.log("import codings", origin, {"codebook": codebook.name, "codings": added,
+                                                **(detail or {})})
+        return added
+
+    def codings(self, sources: Iterable[str] | None = None, current_only: bool = True
+                ) -> pd.DataFrame:
+        """Stored codings with their segment's place: one row per segment, code and coder, in
+        transcript order. ``sources`` keeps only those (``human`` stands for every person)."""
+        frame = self.query(
+            "SELECT c.id, s.id AS segment_id, t.case_id AS \"case\", t.source_name, u.idx AS turn, "
+            "s.start, s.end, c.code_id, COALESCE(b.name, '') AS codebook, c.source, c.score, "
+            "c.rationale, c.coder FROM codings c JOIN segments s ON s.id = c.segment_id "
+            "JOIN turns u ON u.id = s.turn_id JOIN transcripts t ON t.id = s.transcript_id "
+            "LEFT JOIN codebooks b ON b.id = c.codebook_id"
+            + (" WHERE t.is_current = 1" if current_only else "")
+            + " ORDER BY t.case_id, t.source_name, u.idx, s.idx, c.code_id, c.source, c.id")
+        if sources is not None:
+            kind = frame["source"].where(~frame["source"].str.startswith("human:"), "human")
+            frame = frame[kind.isin(set(sources))].reset_index(drop=True)
+        return frame
+
+    # -- typings ---------------------------------------------------------------------------------
+    def add_typing(self, typology, rows: list[tuple], detail: dict,
+                   unless_unchanged: bool = False) -> int:
+        """Record one dated typing: rows of (case, dimension or None, value, confidence, source,
+        evidence segment ids). With ``unless_unchanged`` nothing is added when the latest typing
+        of this typology says the same. Returns the rows added."""
+        stamp = now()
+        with self.transaction() as conn:
+            if unless_unchanged and self._latest_typing(typology.name) == {
+                    (case, dimension, value, confidence, source)
+                    for case, dimension, value, confidence, source, _ in rows}:
+                return 0
+            conn.executemany("INSERT INTO typology_assignments (case_id, typology, dimension, "
+                             "value, confidence, source, evidence, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(case, typology.name, dimension, value, confidence, source,
+                               json.dumps(list(evidence)), stamp)
+                              for case, dimension, value, confidence, source, evidence in rows])
+            self.log("typology", typology.name, detail)
+        return len(rows)
+
+    def _latest_typing(self, typology: str) -> set[tuple]:
+        return set(self.conn.execute(
+            "SELECT case_id, dimension, value, confidence, source FROM typology_assignments "
+            "WHERE typology = ? AND created_at = (SELECT MAX(created_at) FROM typology_assignments "
+            "WHERE typology = ?)", (typology, typology)))
+
+    def typings(self, typology: str | None = None) -> pd.DataFrame:
+        """Every recorded typing, oldest first."""
+        return self.query("SELECT case_id, typology, dimension, value, confidence, source, evidence, "
+                          "created_at FROM typology_assignments WHERE (? IS NULL OR typology = ?) "
+                          "ORDER BY id", (typology, typology))
+
+    # -- what the exporters and importers of other tools' projects read --------------------------
+    def current_turns(self) -> pd.DataFrame:
+        """Every turn of every current transcript, with the transcript's preamble."""
+        return self.query(
+            "SELECT t.case_id AS \"case\", t.source_name, t.preamble, u.idx, u.speaker, u.time, "
+            "u.text FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
+            "WHERE t.is_current = 1 ORDER BY t.case_id, t.source_name, u.idx")
+
+    def source_segments(self, case: str, source_name: str) -> pd.DataFrame:
+        """The segments of one current transcript: id, turn, start, end."""
+        return self.query(
+            "SELECT s.id, u.idx AS turn, s.start, s.end FROM segments s JOIN turns u ON "
+            "u.id = s.turn_id JOIN transcripts t ON t.id = s.transcript_id WHERE t.is_current = 1 "
+            "AND t.case_id = ? AND t.source_name = ? ORDER BY u.idx, s.idx", (case, source_name))
 
 
 def versioned_id(segment_id: str, version: int) -> str:

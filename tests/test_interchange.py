@@ -19,7 +19,7 @@ from lxml import etree
 
 from qualkit import Project, QualkitError, import_paths, read_cases_sheet
 from qualkit.cli import main
-from qualkit.coding import stored_codebook_id, load_codebook
+from qualkit.coding import load_codebook
 from qualkit.interchange import (export_qdc, export_qdpx, export_sheet, import_qdc, import_qdpx,
                                  read_project, read_qdc)
 from qualkit.interchange.conventions import split_span
@@ -27,7 +27,6 @@ from qualkit.interchange.guids import NAMESPACE
 from qualkit.interchange.project_data import stored_codebooks
 from qualkit.interchange.xmlio import SCHEMA_DIR
 from qualkit.privacy import PrivacyGate
-from qualkit.store import now
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "refi-qda"
@@ -92,13 +91,10 @@ def small_project(tmp_path: Path, name: str = "a", p01: str = P01) -> Project:
 
 def _code(project: Project, rows: list[tuple]) -> None:
     """Store codings as ``qualkit code`` does (store_codings needs trained coders: too slow here)."""
-    codebook = load_codebook(SPIP)
-    stamp = now()
-    with project.transaction() as conn:
-        codebook_id = stored_codebook_id(conn, codebook, stamp)
-        conn.executemany("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, "
-                         "rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(s, codebook_id, c, src, score, why, stamp) for s, c, src, score, why in rows])
+    human = [r for r in rows if r[2].startswith("human:")]
+    machine = [r for r in rows if not r[2].startswith("human:")]
+    project.add_codings(load_codebook(SPIP), machine)
+    project.add_imported_codings(load_codebook(SPIP), human, "test")
 
 
 def coded_spans(project: Project) -> set[tuple]:

@@ -251,17 +251,17 @@ def test_topics_are_refitted_only_when_what_they_depend_on_changes(tmp_path, mon
     monkeypatch.setattr(topics, "write_topic_outputs", lambda *args: None)
     segments = pd.DataFrame({"segment_id": ["a", "b"], "case": ["C1", "C2"],
                              "speaker": ["P", "P"], "text": ["one thing", "another"]})
-    study = SimpleNamespace(respondent_segments=lambda: segments, embedder=None,
-                            attributes=pd.DataFrame({"role": ["Mother", "Father"]},
-                                                    index=pd.Index(["C1", "C2"], name="case")),
-                            coder=SimpleNamespace(codebook=SimpleNamespace(themes=["safety"])))
-    state = {"study": study, "gate": None, "project": SimpleNamespace(path=tmp_path / "p.qualkit"),
-             "coded": segments[["segment_id"]].assign(safety=[1, 0])}
+    corpus = SimpleNamespace(respondents=segments,
+                             attributes=pd.DataFrame({"role": ["Mother", "Father"]},
+                                                     index=pd.Index(["C1", "C2"], name="case")))
+    codings = SimpleNamespace(frame=lambda: segments[["segment_id"]].assign(safety=[1, 0]))
+    context = SimpleNamespace(codebook=SimpleNamespace(themes=["safety"]), project=None, gate=None,
+                              own_cache=tmp_path / ".cache", out_dir=tmp_path)
     for _ in range(2):
-        run_module._topics(state, RunSummary(tmp_path))
+        run_module._topics(context, corpus, codings, RunSummary(tmp_path))
     assert fits == [2]  # the second run read the first one's result
     segments.loc[1, "text"] = "another thing"
-    run_module._topics(state, RunSummary(tmp_path))
+    run_module._topics(context, corpus, codings, RunSummary(tmp_path))
     assert fits == [2, 2]
 
 

@@ -23,16 +23,7 @@ def current_codings(project: Project, sources: tuple[str, ...] | None = None) ->
     turn (the whole segment unless an imported selection was shorter). ``sources`` keeps only
     those coders ('human' stands for every human coder).
     """
-    frame = project.query(
-        "SELECT c.id, s.id AS segment_id, t.case_id AS \"case\", t.source_name, u.idx AS turn, "
-        "s.start, s.end, c.code_id, COALESCE(b.name, '') AS codebook, c.source, c.score, "
-        "c.rationale FROM codings c JOIN segments s ON s.id = c.segment_id "
-        "JOIN turns u ON u.id = s.turn_id JOIN transcripts t ON t.id = s.transcript_id "
-        "LEFT JOIN codebooks b ON b.id = c.codebook_id WHERE t.is_current = 1 "
-        "ORDER BY t.case_id, t.source_name, u.idx, s.idx, c.code_id, c.source, c.id")
-    if sources is not None:
-        kind = frame["source"].where(~frame["source"].str.startswith("human:"), "human")
-        frame = frame[kind.isin(sources)]
+    frame = project.codings(sources)
     parts = [split_span(r) for r in frame["rationale"].fillna("")]
     spans = [_within(span, row.start, row.end) for (_, span), row in zip(parts, frame.itertuples())]
     frame = frame.assign(rationale=[text for text, _ in parts], span_start=[a for a, _ in spans],
@@ -51,7 +42,6 @@ def _within(span: tuple[int, int] | None, start: int, end: int) -> tuple[int, in
 
 def stored_codebooks(project: Project) -> list[Codebook]:
     """The latest version of each codebook stored in the project, by name."""
-    rows = project.query("SELECT name, version, content FROM codebooks b WHERE version = "
-                         "(SELECT MAX(version) FROM codebooks WHERE name = b.name) ORDER BY name")
+    rows = project.codebooks()
     return [parse_codebook(row.content, f"{project.path.name}: codebook {row.name} v{row.version}")
             for row in rows.itertuples()]

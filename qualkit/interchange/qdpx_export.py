@@ -69,10 +69,7 @@ class _Writer:
     def __init__(self, project: Project, sources: tuple[str, ...] | None,
                  summary: QdpxExport) -> None:
         self.summary = summary
-        self.turns = project.query(
-            "SELECT t.case_id AS \"case\", t.source_name, t.preamble, u.idx, u.speaker, u.time, "
-            "u.text FROM turns u JOIN transcripts t ON t.id = u.transcript_id "
-            "WHERE t.is_current = 1 ORDER BY t.case_id, t.source_name, u.idx")
+        self.turns = project.current_turns()
         if self.turns.empty:
             raise QualkitError(Errors.E135, path=project.path, what="transcripts",
                                fix="import transcripts first ('qualkit import PATH --project P').")

@@ -19,22 +19,18 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..coding import stored_codebook_id  # the codebook versioning that "qualkit code" uses
 from ..coding.codebook import Codebook
 from ..errors import Errors, QualkitError
 from ..importers.base import make_transcript
 from ..ingest import FileResult, ImportReport, summarise_file
 from ..segment import Segmenter
-from ..store import Project, now
+from ..store import Project
 from .codes import code_ids, slug, to_codebook
 from .conventions import HUMAN, score_from_note, source_of, with_span
 from .qdpx_read import RefiProject, RefiSelection, RefiTextSource, read_project
 from .textmap import SourceTurns, read_source_text
 
 FORMAT = "qdpx"
-_INSERT_NEW = ("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, rationale, "
-               "created_at) SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM codings "
-               "WHERE segment_id = ? AND code_id = ? AND source = ? AND rationale IS ?)")
 
 
 @dataclass
@@ -168,10 +164,7 @@ def _coding_rows(refi: RefiProject, sources: list[_Source], project: Project,
 
 def _segments(project: Project, source: _Source) -> dict[int, list[tuple[str, int, int]]]:
     """Turn index -> the stored (segment id, start, end) of the source's current transcript."""
-    found = project.query(
-        "SELECT s.id, u.idx AS turn, s.start, s.end FROM segments s JOIN turns u ON u.id = s.turn_id "
-        "JOIN transcripts t ON t.id = s.transcript_id WHERE t.is_current = 1 AND t.case_id = ? "
-        "AND t.source_name = ? ORDER BY u.idx, s.idx", (source.case, source.name))
+    found = project.source_segments(source.case, source.name)
     by_turn: dict[int, list[tuple[str, int, int]]] = {}
     for row in found.itertuples():
         by_turn.setdefault(int(row.turn), []).append((row.id, int(row.start), int(row.end)))
@@ -205,13 +198,5 @@ def _store(project: Project, path: Path, codebook: Codebook | None, rows: list[t
     """The codebook and the codings not stored before, in one transaction."""
     if codebook is None:
         return
-    stamp = now()
-    with project.transaction() as conn:
-        codebook_id = stored_codebook_id(conn, codebook, stamp)
-        before = conn.total_changes
-        conn.executemany(_INSERT_NEW, [(segment, codebook_id, code, origin, score, rationale, stamp,
-                                        segment, code, origin, rationale)
-                                       for segment, code, origin, score, rationale in rows])
-        result.codings = conn.total_changes - before
-        project.log("import qdpx", str(path), {"codebook": codebook.name, "codings": result.codings,
-                                               "selections": result.selections})
+    result.codings = project.add_imported_codings(codebook, rows, str(path),
+                                                  {"selections": result.selections})

@@ -96,6 +96,33 @@ def check_paths(paths: Iterable[str | Path], detector: Detector) -> list[FileFin
     return results
 
 
+def check_project(project, detector: Detector, sources: Iterable[str] | None = None
+                  ) -> list[tuple[str, str, int]]:
+    """Check what was imported, not the files again: every current transcript (of ``sources``,
+    file names) whose exact content has not been checked before. Each speaker label, turn, preamble
+    and case attribute is read as the check reads a file's lines. Returns (source name, sha256,
+    findings) per transcript checked, for :meth:`qualkit.Project.record_anonymity_checks`."""
+    status = project.anonymity_status()
+    todo = status[status["checked_at"].isna()]
+    if sources is not None:
+        todo = todo[todo["source_name"].isin(set(sources))]
+    if todo.empty:
+        return []
+    transcripts = project.transcripts().set_index(["case_id", "source_name"])
+    turns = project.turns()
+    attributes = project.cases().set_index("case")
+    results = []
+    for row in todo.itertuples():
+        mine = turns[(turns["case_id"] == row.case_id) & (turns["source_name"] == row.source_name)]
+        values = attributes.loc[row.case_id].dropna() if row.case_id in attributes.index else []
+        transcript = transcripts.loc[(row.case_id, row.source_name)]
+        units = [transcript["preamble"], *map(str, values),
+                 *mine["speaker"], *mine["text"]]
+        found = detector.find_many([unit for unit in units if unit])
+        results.append((row.source_name, transcript["sha256"], sum(len(f) for f in found)))
+    return results
+
+
 def anonymise_paths(paths: Iterable[str | Path], out_dir: str | Path, detector: Detector,
                     audit_dir: str | Path | None = None) -> list[FileFindings]:
     """Write anonymised copies (same names and formats) to ``out_dir`` and an audit of every
@@ -176,5 +203,5 @@ class PrivacyGate:
 
 
 __all__ = ["AUDIT_WARNING", "DEFAULT_ALLOW", "Detector", "DetectorPolicy", "FileFindings",
-           "Finding", "PrivacyGate", "anonymise_paths", "build_detector", "check_paths",
+           "Finding", "PrivacyGate", "anonymise_paths", "build_detector", "check_paths", "check_project",
            "load_policy", "read_names"]

@@ -133,8 +133,11 @@ def pick_diverse(ranked: pd.DataFrame, k: int, roles: dict[str, str] | None = No
     chosen: list[int] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     cases_available = ranked["case"].nunique()
-    role_order = sorted({roles.get(c, "") for c in ranked["case"]}) if roles else [""]
-    while len(chosen) < k:
+    # No candidates (every one screened out, or none carried the group) gives no roles to take
+    # turns: the loop below then finds nothing and the group has no quotes.
+    role_order = sorted({roles.get(c, "") for c in ranked["case"]}) if roles else []
+    role_order = role_order or [""]
+    while len(chosen) < k and len(ranked):
         wanted_role = role_order[len(chosen) % len(role_order)] if roles else None
         picked = None
         for pass_ in ("strict", "relaxed"):

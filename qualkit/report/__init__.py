@@ -1,6 +1,7 @@
 """Reports a writer can start from: ``report.docx``, ``report.md`` and ``quotes.xlsx``.
 
-    content, chart = build_report(study, topics_dir="out/topics")
+    content, chart = build_report(corpus, codings, typing=typing, quotes=quotes,
+                                  topics_dir="out/topics")
     write_report(content, chart, "out/report", gate)
 
 The content is gathered once (codebook, theme frequencies by role and area, the typology table,
@@ -15,6 +16,8 @@ import pandas as pd
 
 from ..atomic import atomic_write
 from ..charts import bar_chart_png
+from ..coding import Codings
+from ..corpus import Corpus
 from ..quotes import extract_quotes
 from .content import ReportContent, codebook_table, gate_content, theme_frequencies
 from .markdown import write_markdown
@@ -24,27 +27,27 @@ from .word import write_docx
 CHART = "themes_by_role.png"
 
 
-def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | None = None,
-                 per_group: int = 3, title: str | None = None, screen=None, coded=None,
-                 quotes: pd.DataFrame | None = None) -> tuple[ReportContent, bytes]:
-    """Everything the report shows, from a :class:`qualkit.study.Study`; ``coded`` (the coder's
-    result for the respondent segments) and ``quotes`` are reused when the caller has them."""
+def build_report(corpus: Corpus, codings: Codings, *, typing=None, quotes: pd.DataFrame | None = None,
+                 coder=None, topics_dir: str | Path | None = None, per_group: int = 3,
+                 title: str | None = None, screen=None) -> tuple[ReportContent, bytes]:
+    """Everything the report shows, from the stages' outputs: the corpus, its ``codings``, the
+    cases' ``typing`` (a :class:`qualkit.typology.TypologyResult`, or None to leave the typology
+    out) and the ``quotes``; without quotes, ``coder`` chooses them (``screen`` passes over
+    candidates the privacy check would redact)."""
     from ..typology.tables import block_first_rows
 
-    codebook = study.coder.codebook
-    segments = study.respondent_segments()
-    coded = coded if coded is not None else study.coder.code(segments["text"].tolist())
+    codebook = codings.codebook
+    segments = codings.segments
     frequencies, totals = {}, {}
     for by in ("role", "area"):
-        frequencies[by], totals[by] = theme_frequencies(segments, coded, codebook, study.attributes,
-                                                        by)
-    typed = study.typology_result() if with_typology else None
-    types = [] if typed is None else [t for t in typed.typology.types if typed.counts().get(t.id)]
+        frequencies[by], totals[by] = theme_frequencies(segments, codings.result, codebook,
+                                                        corpus.attributes, by)
+    types = [] if typing is None else [t for t in typing.typology.types if typing.counts().get(t.id)]
     if quotes is None:
-        quotes = extract_quotes(segments, study.coder, codes=codebook.themes,
-                                types=[t.id for t in types], typology_result=typed,
-                                per_group=per_group, attributes=study.attributes, balance="role",
-                                embedder=study.embedder, screen=screen, coded=coded)
+        quotes = extract_quotes(segments, coder, codes=codebook.themes,
+                                types=[t.id for t in types], typology_result=typing,
+                                per_group=per_group, attributes=corpus.attributes, balance="role",
+                                embedder=coder.embedder_, screen=screen, coded=codings.result)
     else:  # the caller's quotes, cut to this report's number per group
         quotes = quotes[quotes["rank"] <= per_group].reset_index(drop=True)
     labels = {**{c.id: c.label for c in codebook.codes}, **{t.id: t.label for t in types}}
@@ -57,11 +60,11 @@ def build_report(study, *, with_typology: bool = True, topics_dir: str | Path | 
         topics=_topics(topics_dir),
         summary={"Cases": segments["case"].nunique(), "Respondent segments": len(segments),
                  "Codebook": f"{codebook.name} ({len(codebook.codes)} codes)"})
-    if typed is not None:
-        header, rows = block_first_rows(typed.typology, typed.counts())
-        content.typology = (header, rows, [t.successful for t in typed.typology.types])
-        unclassified = typed.counts().get("unclassified", 0)
-        content.typology_note = (f"{len(typed.cases)} cases typed; {unclassified} unclassified. "
+    if typing is not None:
+        header, rows = block_first_rows(typing.typology, typing.counts())
+        content.typology = (header, rows, [t.successful for t in typing.typology.types])
+        unclassified = typing.counts().get("unclassified", 0)
+        content.typology_note = (f"{len(typing.cases)} cases typed; {unclassified} unclassified. "
                                  "Apparently successful types are in bold.")
     chart = bar_chart_png(frequencies["role"], "Cases coded with each theme, by role", "cases")
     return content, chart

@@ -7,12 +7,11 @@ later reader can tell which cells a person set and when.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import Errors, QualkitError
 from ..importers import read_table
-from ..store import Project, now
+from ..store import Project
 from .classify import CaseType
 from .scheme import Dimension, Typology
 
@@ -61,35 +60,16 @@ def store_typing(project: Project, typology: Typology, results: list[CaseType],
     """Record each case's type and cell values; human overrides as ``human:<source>``. Every call
     adds a dated typing (the history of a typology's use); with ``unless_unchanged``, none is added
     when the latest stored typing already says the same (a re-run of ``qualkit run``)."""
-    stamp = now()
     rows = []
     for result in results:
-        rows.append((result.case, typology.name, None, result.type, result.confidence, "derived",
-                     json.dumps([]), stamp))
+        rows.append((result.case, None, result.type, result.confidence, "derived", []))
         for dimension_id, found in result.dimensions.items():
             if found.value is None:
                 continue
             source = f"human:{overrides_source}" if found.source == "human" else "derived"
-            rows.append((result.case, typology.name, dimension_id, found.value, found.confidence,
-                         source, json.dumps(found.evidence), stamp))
-    with project.transaction() as conn:
-        if unless_unchanged and _latest(conn, typology.name) == {row[:6] for row in rows}:
-            return 0
-        conn.executemany("INSERT INTO typology_assignments (case_id, typology, dimension, value, "
-                         "confidence, source, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         rows)
-        project.log("typology", typology.name, {"cases": len(results),
-                                                "typology_sha256": typology.sha256,
-                                                "overrides": sum(r.source == "human" for res in results
-                                                                 for r in res.dimensions.values())})
-    return len(rows)
-
-
-
-def _latest(conn, typology: str) -> set[tuple]:
-    """The typing stored last for ``typology``, as (case, typology, dimension, value, confidence,
-    source) rows."""
-    return set(conn.execute(
-        "SELECT case_id, typology, dimension, value, confidence, source FROM typology_assignments "
-        "WHERE typology = ? AND created_at = (SELECT MAX(created_at) FROM typology_assignments "
-        "WHERE typology = ?)", (typology, typology)))
+            rows.append((result.case, dimension_id, found.value, found.confidence, source,
+                         found.evidence))
+    detail = {"cases": len(results), "typology_sha256": typology.sha256,
+              "overrides": sum(r.source == "human" for res in results
+                               for r in res.dimensions.values())}
+    return project.add_typing(typology, rows, detail, unless_unchanged=unless_unchanged)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..corpus import Corpus
 from .classify import CaseType, classify_cases
 from .evidence import best_passages, typology_scores
 from .scheme import Typology
@@ -33,9 +34,16 @@ class TypologyResult:
         return type_counts(self.cases)
 
 
-def type_cases(segments: pd.DataFrame, typology: Typology, coder, attributes: pd.DataFrame | None
-               = None, overrides: dict[str, dict[str, str]] | None = None) -> TypologyResult:
-    """Type every case in ``segments`` (all speakers, transcript order) with a trained coder."""
+def type_cases(corpus: Corpus | pd.DataFrame, typology: Typology, coder,
+               attributes: pd.DataFrame | None = None,
+               overrides: dict[str, dict[str, str]] | None = None) -> TypologyResult:
+    """Type every case of ``corpus`` with a trained coder, reading each answer with its question
+    (a :class:`qualkit.corpus.Corpus`, or a table of all speakers' segments in transcript order
+    with ``attributes`` beside it); ``overrides`` are the researcher's cells, which win."""
+    if isinstance(corpus, Corpus):
+        segments, attributes = corpus.segments, corpus.attributes
+    else:
+        segments = corpus
     scores = typology_scores(segments, coder)
     results = classify_cases(typology, scores, attributes, overrides)
     text_of = dict(zip(scores["segment_id"], scores["text"]))
