@@ -2,19 +2,22 @@
 
     codebook = load_codebook("codebooks/spip_plus.yaml")
     coder = train_coder(codebook)                    # + human codings: train=["gold.csv"]
-    coded = code_segments(segments, coder)           # DataFrame: one row per segment
+    codings = code(project.corpus(), coder)          # Codings: typed, with every reason
+    codings.frame()                                  # the coded.csv table
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..corpus import Corpus
 from ..embeddings import Embedder
-from ..store import Project, now
+from ..store import Project
 from .codebook import Code, Codebook, load_codebook, parse_codebook
 from .ensemble import CodingEnsemble, CodingResult
 from .labels import label_matrix, read_training
@@ -71,25 +74,35 @@ def coding_frame(segments: pd.DataFrame, result: CodingResult, codebook: Codeboo
     return frame
 
 
-def code_segments(segments: pd.DataFrame, coder: CodingEnsemble, explain: bool = False,
-                  project: Project | None = None) -> pd.DataFrame:
-    """Code a segments table (segment_id, case, speaker, text); store codings when given a project."""
-    result = coder.code(segments["text"].tolist())
-    frame = coding_frame(segments, result, coder.codebook, explain=explain)
-    if project is not None:
-        store_codings(project, coder.codebook, segments["segment_id"].tolist(), result)
-    return frame
+@dataclass(frozen=True)
+class Codings:
+    """What the coders suggested for a corpus's respondent segments: the stage's typed output.
 
+    ``segments`` are the coded segments (segment_id, case, speaker, text), ``result`` the coders'
+    scores, decisions and reasons in the same order, and ``coder`` the trained coders' key (the
+    store keeps it with each suggestion, so a re-run with the same coders changes nothing)."""
 
-def store_codings(project: Project, codebook: Codebook, segment_ids: list[str],
-                  result: CodingResult) -> int:
-    """Record each coder's suggestions and the ensemble's decisions, with scores and reasons."""
-    decisions = hierarchical(result.decisions, codebook)
-    stamp = now()
-    with project.transaction() as conn:
-        codebook_id = stored_codebook_id(conn, codebook, stamp)
-        rows = []
-        for row, segment_id in enumerate(segment_ids):
+    segments: pd.DataFrame
+    result: CodingResult
+    codebook: Codebook
+    coder: str | None = None
+
+    def frame(self, explain: bool = False) -> pd.DataFrame:
+        """The ``coded.csv`` table."""
+        return coding_frame(self.segments, self.result, self.codebook, explain=explain)
+
+    def counts(self) -> dict[str, int]:
+        """Segments given each theme."""
+        decisions = hierarchical(self.result.decisions, self.codebook)
+        index = {c: j for j, c in enumerate(self.result.codes)}
+        return {t: int(decisions[:, index[t]].sum()) for t in self.codebook.themes}
+
+    def rows(self) -> Iterator[tuple]:
+        """(segment_id, code_id, source, score, rationale): each coder's scored suggestion with
+        its reasons, and the ensemble's decisions, as the project stores them."""
+        result = self.result
+        decisions = hierarchical(result.decisions, self.codebook)
+        for row, segment_id in enumerate(self.segments["segment_id"]):
             reasons = result.rationales[row]
             for j, code_id in enumerate(result.codes):
                 for source in SOURCES:
@@ -97,33 +110,35 @@ def store_codings(project: Project, codebook: Codebook, segment_ids: list[str],
                     mine = [r.split(": ", 1)[1] for r in reasons.get(code_id, [])
                             if r.startswith(f"{source}: ")]
                     if mine and not np.isnan(score):
-                        rows.append((segment_id, codebook_id, code_id, source, float(score),
-                                     "; ".join(mine), stamp))
+                        yield segment_id, code_id, source, float(score), "; ".join(mine)
                 if decisions[row, j]:
-                    rows.append((segment_id, codebook_id, code_id, "ensemble",
-                                 float(result.scores[row, j]),
-                                 " | ".join(reasons.get(code_id, ["combined score"])), stamp))
-        conn.executemany("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, "
-                         "rationale, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        project.log("code", codebook.name, {"segments": len(segment_ids), "codings": len(rows),
-                                            "codebook_sha256": codebook.sha256})
-    return len(rows)
+                    yield (segment_id, code_id, "ensemble", float(result.scores[row, j]),
+                           " | ".join(reasons.get(code_id, ["combined score"])))
 
 
-def stored_codebook_id(conn, codebook: Codebook, stamp: str) -> int:
-    """The stored version of this codebook text, adding a new version when the text changed."""
-    found = conn.execute("SELECT id FROM codebooks WHERE name = ? AND sha256 = ?",
-                         (codebook.name, codebook.sha256)).fetchone()
-    if found:
-        return found[0]
-    version = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM codebooks WHERE name = ?",
-                           (codebook.name,)).fetchone()[0]
-    return conn.execute("INSERT INTO codebooks (name, version, sha256, content, loaded_at) "
-                        "VALUES (?, ?, ?, ?, ?)", (codebook.name, version, codebook.sha256,
-                                                   codebook.text, stamp)).lastrowid
+def code(corpus: Corpus | pd.DataFrame, coder: CodingEnsemble, coder_key: str | None = None
+         ) -> Codings:
+    """Code every respondent segment of ``corpus`` (or a table of segments with ``segment_id``,
+    ``case``, ``speaker`` and ``text``)."""
+    segments = corpus.respondents if isinstance(corpus, Corpus) else corpus.reset_index(drop=True)
+    return Codings(segments, coder.code(segments["text"].tolist()), coder.codebook, coder_key)
 
 
-__all__ = ["Code", "Codebook", "CodingEnsemble", "CodingResult", "LearnedCoder", "RuleCoder",
-           "SemanticCoder", "code_segments", "coding_frame", "hierarchical", "label_matrix",
-           "stored_codebook_id",
-           "load_codebook", "parse_codebook", "read_training", "store_codings", "train_coder"]
+def code_segments(segments: pd.DataFrame, coder: CodingEnsemble, explain: bool = False,
+                  project: Project | None = None) -> pd.DataFrame:
+    """Code a segments table (segment_id, case, speaker, text); store codings when given a project."""
+    codings = code(segments, coder)
+    if project is not None:
+        store_codings(project, codings)
+    return codings.frame(explain=explain)
+
+
+def store_codings(project: Project, codings: Codings) -> int:
+    """Record each coder's suggestions and the ensemble's decisions, with scores and reasons."""
+    return project.add_codings(codings.codebook, codings.rows(), coder=codings.coder,
+                               segment_ids=codings.segments["segment_id"])
+
+
+__all__ = ["Code", "Codebook", "CodingEnsemble", "CodingResult", "Codings", "LearnedCoder",
+           "RuleCoder", "SemanticCoder", "code", "code_segments", "coding_frame", "hierarchical",
+           "label_matrix", "load_codebook", "parse_codebook", "read_training", "store_codings", "train_coder"]
