@@ -46,7 +46,8 @@ from pathlib import Path
 import qualkit.run
 # numba reads its cache folder when first imported, and BERTopic below imports it: point it where
 # the run would, or every run (cold ones too) silently uses numba's in-tree cache instead.
-qualkit.run.numba_cache(Path(os.environ["QUALKIT_CACHE_DIR"]))
+import qualkit.tuning
+qualkit.tuning.enable(Path(os.environ["QUALKIT_CACHE_DIR"]))
 from qualkit.cli import main
 from bertopic import BERTopic
 from sentence_transformers import SentenceTransformer

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import tempfile
 from pathlib import Path
 from typing import IO, Iterator
@@ -48,17 +47,3 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-
-
-def write_pickle(path: str | Path, value: object) -> None:
-    """Keep ``value`` for a later process (caches: trained coders, codings, topics, findings)."""
-    with atomic_write(path, "wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def read_pickle(path: str | Path, default: object = None) -> object:
-    """What :func:`write_pickle` kept at ``path``, or ``default`` when nothing was kept."""
-    if not Path(path).is_file():
-        return default
-    with open(path, "rb") as handle:
-        return pickle.load(handle)

@@ -5,24 +5,18 @@ BERTopic reduces the embeddings with UMAP, whose functions numba compiles on the
 ``cache=True``, and umap and pynndescent mark few of them: the nearest-neighbour search, the fuzzy
 simplicial set and the layout were compiled afresh in every run. Caching is turned on for all of
 their jitted functions instead. In a new process with the cache warm, UMAP on 654 vectors of 384
-dimensions (the sample's segments) took 1.6 s instead of 18.0 s, with the same output.
+dimensions (the sample's segments) took 1.6 s instead of 18.0 s, with the same output. Only the
+``qualkit`` command turns this on (:mod:`qualkit.tuning`): it changes the process's warning filters
+and numba's functions, which a notebook's process may not want.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import warnings
-from pathlib import Path
 
 PACKAGES = ("umap", "pynndescent")
-
-
-def use_cache_folder(cache: Path) -> None:
-    """Point numba's cache at ``cache``/numba unless the user chose a folder. numba reads it when
-    first imported, so this must come before umap is."""
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(cache) / "numba"))
 
 
 def cache_compilations(packages: tuple[str, ...] = PACKAGES) -> int:

@@ -7,7 +7,7 @@ def add_table(document, header: list[str], rows: list[list[str]], *, style: str 
               font_pt: float = 8, bold_rows: list[bool] | None = None,
               merge_first_column: bool = False, widths_cm: list[float] | None = None):
     """A table with ``header`` and ``rows``; with ``merge_first_column`` an empty first cell joins
-    the block above it (Table 9.1's stage blocks). ``widths_cm`` fixes the column widths (Word and
+    the block above it (a typology table's stage blocks). ``widths_cm`` fixes the column widths (Word and
     LibreOffice otherwise share the page equally, which squeezes long text into narrow columns)."""
     from docx.shared import Cm, Pt
 

@@ -3,14 +3,61 @@
 Like spaCy's ``Errors`` class, each message has a stable code so that users can search for it and
 tests can assert on it without matching prose. A message always says what is wrong *and* how to fix
 it, because the people who meet these errors are researchers with a deadline, not programmers.
+``Warnings`` holds the notes the commands print that are not errors (W001...). An entry's code is
+its attribute name (:class:`WithCodes`), and no code may be defined twice.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+_CODE = re.compile(r"[A-Z]\d{3}$")
 
-class Errors:
+
+class Message(str):
+    """A catalogue entry: the message template, which knows its code (its attribute name)."""
+
+    code: str
+
+    def __new__(cls, template: str, code: str = "E000") -> "Message":
+        message = super().__new__(cls, template)
+        message.code = code
+        return message
+
+    def format(self, *args: object, **fields: object) -> "Message":
+        """The message with ``fields`` filled in, still knowing its code."""
+        return Message(str.format(self, *args, **fields), self.code)
+
+
+class _Entries(dict):
+    """A catalogue's class body, in which a code may be defined only once."""
+
+    def __setitem__(self, key: str, value: object) -> None:
+        if _CODE.match(key) and key in self:
+            raise TypeError(f"{key} is defined twice in the catalogue: give the second one a new code")
+        super().__setitem__(key, value)
+
+
+class WithCodes(type):
+    """Like spaCy's ``ErrorsWithCodes``: each entry's code is its attribute name, so
+    ``Errors.E001`` is a :class:`Message` whose ``code`` is ``"E001"``. Iterating over a catalogue
+    gives its entries in the order they are defined."""
+
+    @classmethod
+    def __prepare__(mcs, name, bases, **kwargs):
+        return _Entries()
+
+    def __new__(mcs, name, bases, namespace, **kwargs):
+        body = {key: Message(value, key) if _CODE.match(key) and isinstance(value, str) else value
+                for key, value in namespace.items()}
+        return super().__new__(mcs, name, bases, body, **kwargs)
+
+    def __iter__(cls):
+        return (value for key, value in vars(cls).items() if isinstance(value, Message))
+
+
+class Errors(metaclass=WithCodes):
     """Message templates, formatted with keyword arguments by :class:`QualkitError`."""
 
     # reading files
@@ -75,6 +122,8 @@ class Errors:
     E067 = "codes {cycle} are each other's ancestors (a cycle). Fix: remove one 'parent' link."
     E068 = "code '{code}' has an empty definition. Fix: write one or two sentences a second coder could apply."
     E069 = "code '{code}' has a pattern spaCy rejects ({problem}). Fix: {fix}"
+    E072 = ("the codebook's '{key}' must be a list of words or phrases. Fix: write it as "
+            "'{key}: [word, another phrase]', or leave it out.")
     E070 = ("code '{code}' has unknown key '{key}'. Fix: use only {allowed}.")
     E071 = "code '{code}': '{key}' must be {expected}. Fix: {fix}"
     # coding inputs
@@ -116,6 +165,11 @@ class Errors:
     # options
     E050 = "unknown segmentation unit '{unit}'. Fix: use one of {known}."
     E051 = "--max-words must be a positive number, not {value}. Fix: pass e.g. --max-words 120."
+    E052 = ("--topic needs --topics segment_topics.csv (written by 'qualkit topics'). Fix: run "
+            "'qualkit topics' first and pass its segment_topics.csv.")
+    E053 = "--n-topics must be a number or 'auto', not {value}. Fix: e.g. --n-topics 12"
+    E054 = ("give either --pred coded.csv or --cv N. Fix: 'qualkit evaluate --gold gold.csv --pred "
+            "coded.csv', or '--cv 5' to cross-validate on the gold itself")
     # interchange (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette)
     E120 = ("not a REFI-QDA project ({reason}). Fix: export the project again from your QDA software "
             "as a REFI-QDA project (.qdpx), or pass the project.qde inside it.")
@@ -155,8 +209,22 @@ class Errors:
     E137 = ("text source '{source}' belongs to {count} cases ({cases}); imported under '{first}'. "
             "Fix: give each source one case in your QDA software if another case was meant.")
     E138 = "the file is a {found}, not a {expected}. Fix: {fix}"
+    E140 = ("not run: it needs what the {stage} stage makes, and that stage was skipped ({reason}). "
+            "Fix: fix what stopped the {stage} stage, then run again.")
     E139 = ("no cache folder can be written (tried QUALKIT_CACHE_DIR or ~/.cache/qualkit, and "
             "{path}). Fix: set QUALKIT_CACHE_DIR to a folder you can write.")
+
+
+class Warnings(metaclass=WithCodes):
+    """Notes the commands print that are not errors: nothing failed, but the user should know."""
+
+    W001 = ("--no-privacy-check: this export was not checked for names, places or contact "
+            "details.")
+    W002 = "the audit in {audit} holds personal data: keep it apart from the anonymised copies"
+    W003 = "{stage}: {state}"
+    W004 = "skipped {stage}: {reason}"
+    W005 = "privacy check: {count} personal detail(s) redacted"
+    W006 = "{count} code(s) have no description: write their definitions"
 
 
 class QualkitError(Exception):
@@ -164,7 +232,8 @@ class QualkitError(Exception):
 
     def __init__(self, template: str, *, path: str | Path | None = None, line: int | None = None,
                  **details: object) -> None:
-        self.code = next((name for name, value in vars(Errors).items() if value == template), "E000")
+        self.code = getattr(template, "code", None) or next(
+            (entry.code for entry in Errors if entry == template), "E000")
         self.path = str(path) if path is not None else None
         self.line = line
         self.message = template.format(**details)

@@ -20,7 +20,8 @@ from .errors import Errors, QualkitError
 from .importers import TableOptions, file_sha256, is_supported, read_file, read_table
 from .models import Transcript
 from .segment import Segmenter
-from .store import UNCHANGED, Project
+from .corpus import Corpus
+from .store import IN_MEMORY, UNCHANGED, Project
 
 IGNORE_FILE = ".qualkitignore"
 CHUNK_FILES = 64
@@ -151,8 +152,11 @@ def _cyclic_gc_paused():
     Left on, the collector keeps re-scanning everything alive, a fifth of the import's time.
     Reference counting still frees every object as usual.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    from .tuning import current
+
+    was_enabled = gc.isenabled() and current().pause_gc
+    if was_enabled:
+        gc.disable()
     try:
         yield
     finally:
@@ -215,9 +219,6 @@ def _tick(progress: Callable[[Path], None] | None, path: Path) -> None:
         progress(path)
 
 
-SEGMENT_COLUMNS = ["segment_id", "case", "speaker", "role", "turn", "start", "end", "text"]
-
-
 CASE_SHEET_NAMES = ("cases.csv", "cases.xlsx")
 
 
@@ -229,6 +230,24 @@ def find_case_sheet(paths: Iterable[str | Path]) -> Path | None:
             if (path / name).is_file():
                 return path / name
     return None
+
+
+def read_corpus(paths: Iterable[str | Path], project: Project | None = None, *,
+                segmenter: Segmenter | None = None, table_options: TableOptions = TableOptions(),
+                cases: str | Path | None = None, progress: Callable[[Path], None] | None = None,
+                skip: Sequence[str | Path] = ()) -> tuple[Corpus, ImportReport]:
+    """Import ``paths`` into ``project`` (or, without one, into a project held in memory for the
+    length of the call) and read back the corpus of the files given: every command reads its
+    inputs the same way, through the store, whether or not it keeps a project."""
+    def read(into: Project) -> tuple[Corpus, ImportReport]:
+        report = import_paths(paths, into, segmenter=segmenter, table_options=table_options,
+                              cases=cases, progress=progress, skip=skip)
+        return into.corpus(report.sources), report
+
+    if project is not None:
+        return read(project)
+    with Project(IN_MEMORY) as scratch:
+        return read(scratch)
 
 
 @dataclasses.dataclass
@@ -243,50 +262,13 @@ class Inputs:
 def read_inputs(paths: Iterable[str | Path], project: Project | None = None, *,
                 segmenter: Segmenter | None = None, table_options: TableOptions = TableOptions(),
                 cases: str | Path | None = None) -> Inputs:
-    """Segments and case attributes of some inputs; bad files are reported, not raised.
-
-    With a project the inputs are imported (or found unchanged) and its stored segments returned;
-    without one everything happens in memory and nothing is written. Attributes come from front
-    matter and table columns, and the case sheet wins over both.
-    """
-    segmenter = segmenter or Segmenter()
-    if project is not None:
-        report = import_paths(paths, project, segmenter=segmenter, table_options=table_options,
-                              cases=cases)
-        names = {Path(f.path).name for f in report.files if f.status != "failed"}
-        stored = project.segments()
-        stored = stored[stored["source_name"].isin(names)]
-        segments = stored[SEGMENT_COLUMNS].reset_index(drop=True)
-        return Inputs(segments, _attribute_frame(project.cases().set_index("case").to_dict("index"),
-                                                 segments), report)
-    report, rows, attributes = ImportReport(), [], {}
-    for path in expand_paths(paths, skip=[Path(cases)] if cases else []):
-        try:
-            transcripts = segmenter.transform(read_file(path, table_options))
-        except QualkitError as err:
-            report.files.append(FileResult(str(path), "failed", error=str(err.located(path))))
-            continue
-        report.files.append(summarise_file(path, "read", transcripts))
-        for transcript in transcripts:
-            attributes.setdefault(transcript.case.id, {}).update(transcript.case.attributes)
-            roles = {turn.index: turn.role for turn in transcript.turns}
-            rows.extend([s.id, s.case, s.speaker, roles[s.turn_index], s.turn_index, s.start, s.end,
-                         s.text] for s in transcript.segments)
-    if cases:
-        try:
-            for case, values in read_cases_sheet(cases).items():
-                attributes.setdefault(case, {}).update(values)
-        except QualkitError as err:
-            report.errors.append(str(err.located(cases)))
-    segments = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
-    return Inputs(segments, _attribute_frame(attributes, segments), report)
-
-
-def _attribute_frame(attributes: dict[str, dict], segments: pd.DataFrame) -> pd.DataFrame:
-    """Attributes of the cases that have segments, as text (missing values are empty)."""
-    present = list(dict.fromkeys(segments["case"]))
-    frame = pd.DataFrame.from_dict({c: attributes.get(c, {}) for c in present}, orient="index")
-    return frame.reindex(present).fillna("").astype(str)
+    """Segments and case attributes of some inputs (see :func:`read_corpus`): the respondents'
+    segments, or with ``Segmenter(all_speakers=True)`` every speaker's."""
+    corpus, report = read_corpus(paths, project, segmenter=segmenter,
+                                 table_options=table_options, cases=cases)
+    all_speakers = segmenter is not None and segmenter.all_speakers
+    segments = corpus.segments if all_speakers else corpus.respondents
+    return Inputs(segments.drop(columns="source_name"), corpus.attributes, report)
 
 
 def segments_from_paths(paths: Iterable[str | Path], project: Project | None = None, *,

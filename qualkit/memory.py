@@ -39,6 +39,15 @@ def release_memory() -> None:
         libc.malloc_trim(0)
 
 
+def between_steps() -> None:
+    """:func:`release_memory` where the process asked for it (:func:`qualkit.tuning.enable`, as
+    the ``qualkit`` command does); a notebook's process is left alone."""
+    from .tuning import current
+
+    if current().release_memory:
+        release_memory()
+
+
 def peak_memory_mb() -> int:
     """This process's peak resident memory so far, in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

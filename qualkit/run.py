@@ -11,31 +11,28 @@ folder does not pay for it again either.
 
 from __future__ import annotations
 
-import hashlib
-import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
 import pandas as pd
 
-import time
-
-from .atomic import atomic_write, read_pickle, remove_leftovers, write_pickle
+from .atomic import atomic_write, remove_leftovers
+from .cache import (cached_topics, coder_key, memo_path, remember_findings, shared_cache_dir,
+                    topics_key, trained_coder)
 from .coding import Codebook, Codings, code, load_codebook, store_codings
-from .compiled import use_cache_folder as numba_cache
 from .corpus import Corpus
 from .embeddings import Embedder
 from .errors import Errors, QualkitError
 from .ingest import find_case_sheet, import_paths
-from .memory import peak_memory_mb, release_memory
+from .memory import between_steps, peak_memory_mb
 from .privacy import Detector, PrivacyGate, check_project
 from .store import Project
 from .typology import Typology, check_codes, load_typology
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
 PROJECT_NAME = "project.qualkit"
-PICKLED_LIBRARIES = ("scikit-learn", "numpy", "pandas", "spacy")
 
 
 @dataclass
@@ -56,69 +53,6 @@ class RunSummary:
     failed_files: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     peak_mb: dict[str, int] = field(default_factory=dict)       # process peak by each stage's end
-
-
-def shared_cache(out_dir: Path) -> Path:
-    """The folder for what every project on this machine can share: ``QUALKIT_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/qualkit`` (``~/.cache/qualkit``); the project's own ``.cache`` when that
-    cannot be written (a read-only home, a sandbox)."""
-    chosen = os.environ.get("QUALKIT_CACHE_DIR") or Path(
-        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qualkit"
-    for folder in (Path(chosen), Path(out_dir) / ".cache"):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            if os.access(folder, os.W_OK):
-                return folder
-        except OSError:
-            continue
-    raise QualkitError(Errors.E139.format(path=Path(out_dir) / ".cache"))
-
-
-def versions() -> str:
-    """The versions a cached pickle depends on: qualkit's, and those of the libraries whose objects
-    it holds (a scikit-learn model pickled by another version may load and then misbehave)."""
-    from importlib.metadata import version
-
-    from . import __version__
-
-    return " ".join([__version__, *(version(name) for name in PICKLED_LIBRARIES)])
-
-
-def coder_key(codebook) -> str:
-    """Everything a trained coder depends on: the codebook text and its training sheets' bytes."""
-    digest = hashlib.sha256(codebook.text.encode("utf-8"))
-    for path, weight in codebook.training:
-        digest.update(Path(path).read_bytes() if Path(path).is_file() else path.encode())
-        digest.update(str(weight).encode())
-    digest.update(versions().encode())
-    return digest.hexdigest()[:16]
-
-
-def cached_coder(codebook, embedder, cache_dir: Path):
-    """The coders trained on ``codebook``, from ``cache_dir`` when trained before."""
-    from .coding import train_coder
-
-    path = coder_path(codebook, cache_dir)
-    coder = read_pickle(path)
-    if coder is None:
-        coder = train_coder(codebook, embedder=embedder)
-        _attach(coder, None)  # the project connection stays out of the file
-        write_pickle(path, coder)
-    _attach(coder, embedder)
-    return coder
-
-
-def coder_path(codebook, cache_dir: Path) -> Path:
-    return Path(cache_dir) / f"coder-{codebook.name}-{coder_key(codebook)}.pkl"
-
-
-def _attach(coder, embedder) -> None:
-    coder.embedder = coder.embedder_ = embedder
-    for part in coder.coders_.values():
-        if hasattr(part, "embedder"):
-            part.embedder = embedder
-        if hasattr(part, "embedder_"):
-            part.embedder_ = embedder
 
 
 @dataclass(frozen=True)
@@ -159,15 +93,18 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *,
     typology = load_typology(typology_path) if typology_path else None
     if typology is not None:
         check_codes(typology, codebook)
-    cache = shared_cache(out_dir)
-    numba_cache(cache)
+    cache = shared_cache_dir(out_dir)
     summary = RunSummary(out_dir)
     stage = _Stages(summary, progress or (lambda name, state: None))
     with Project(out_dir / PROJECT_NAME) as project:
         context = RunContext(project, out_dir, codebook, typology,
                              gate or PrivacyGate(detector), detector, cache)
-        remember = _remembered_findings(context.gate, context.own_cache)
-        stage.after_each = remember
+        for checker in (context.gate, detector):  # the study's own words are never flagged
+            if checker is not None:
+                checker.allow(codebook.allow_words)
+        gate = context.gate
+        stage.after_each = remember_findings(gate.detector if gate.mode != "off" else None,
+                                             context.own_cache)
         corpus = stage("import", _import, context, inputs, cases)
         stage("anonymity check", _anonymity, context, corpus)
         coder = stage.value_of("training", _coder, context, corpus)
@@ -202,7 +139,7 @@ class _Stages:
                                    reason=self.summary.skipped.get(missing[0].stage, ""))
             result = step(*needs, self.summary)
             self.after_each()
-            release_memory()
+            between_steps()
             self.tell(name, "done")
         except QualkitError as error:
             self.summary.skipped[name] = str(error)
@@ -266,9 +203,8 @@ def _coder(context: RunContext, corpus: Corpus):
     coded."""
     from .coding.memo import MemoCoder
 
-    coder = cached_coder(context.codebook, Embedder(cache=context.project), context.shared_cache)
-    return MemoCoder(coder, coder_path(context.codebook, context.own_cache)
-                     .with_suffix(".codings.sqlite"))
+    coder = trained_coder(context.codebook, Embedder(cache=context.project), context.shared_cache)
+    return MemoCoder(coder, memo_path(context.own_cache, coder_key(context.codebook)))
 
 
 def _coding(context: RunContext, corpus: Corpus, coder, summary: RunSummary) -> Codings:
@@ -288,15 +224,12 @@ def _topics(context: RunContext, corpus: Corpus, codings: Codings, summary: RunS
     cases = corpus.attributes.rename_axis("case").reset_index()
     themes = context.codebook.themes
     coded = codings.frame()
-    key = _digest(segments[["segment_id", "case", "speaker", "text"]], cases,
-                  coded[["segment_id", *themes]])
-    path = context.own_cache / f"topics-{key}.pkl"
-    result = read_pickle(path)  # kept when nothing the topics depend on changed since
-    if result is None:
-        result = fit_topics(segments, Embedder(cache=context.project), cases=cases, coded=coded,
-                            themes=themes)
-        result.model = None  # the outputs need only the tables; the model is large
-        write_pickle(path, result)
+    key = topics_key(segments[["segment_id", "case", "speaker", "text"]], cases,
+                     coded[["segment_id", *themes]],
+                     pd.DataFrame({"stop_word": sorted(context.codebook.stop_words)}))
+    result = cached_topics(context.own_cache, key, lambda: fit_topics(
+        segments, Embedder(cache=context.project), cases=cases, coded=coded, themes=themes,
+        stop_words=context.codebook.stop_words))
     write_topic_outputs(result, context.out_dir / "topics", context.gate, cases)
     summary.topics = int((result.topics["topic"] != -1).sum())
     summary.outputs["topics"] = context.out_dir / "topics"
@@ -343,32 +276,6 @@ def _report(context: RunContext, corpus: Corpus, codings: Codings, typing, quote
     write_report(content, chart, context.out_dir / "report", context.gate)
     summary.redacted = context.gate.redacted
     summary.outputs["report"] = context.out_dir / "report"
-
-
-def _remembered_findings(gate, cache: Path) -> Callable[[], None]:
-    """Load what the privacy gate found in texts in earlier runs (a second run's coded.csv and
-    quotes pass the same texts through it); the returned function saves what is new."""
-    detector = getattr(gate, "detector", None)
-    if detector is None or getattr(gate, "mode", "off") == "off":
-        return lambda: None
-    path = cache / f"privacy-{detector.policy_key()}.pkl"
-    detector.memory.update(read_pickle(path, {}))
-    saved = len(detector.memory)
-
-    def save() -> None:
-        nonlocal saved
-        if len(detector.memory) != saved:
-            write_pickle(path, detector.memory)
-            saved = len(detector.memory)
-
-    return save
-
-
-def _digest(*frames: pd.DataFrame) -> str:
-    digest = hashlib.sha256(versions().encode())
-    for frame in frames:
-        digest.update(frame.to_csv(index=False).encode("utf-8"))
-    return digest.hexdigest()[:16]
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -1,79 +1,74 @@
-"""A study read once and shared by the commands that need coding: inputs, coder, typology.
+"""A study opened for the commands that code: its corpus, its instruments and the trained coders.
 
-``qualkit typology``, ``quotes`` and ``report`` all start the same way: read the inputs (every
-speaker, so answers can be read with their questions), train the coders on the codebook, and perhaps
-type the cases. Doing it in one place keeps them consistent and lets a notebook hold one ``Study``.
+``qualkit typology``, ``quotes`` and ``report`` start the way a run does: import the inputs and read
+the corpus back from the store, load the codebook and typology, and take the trained coders from
+the shared cache. Doing it in one place keeps them consistent with ``qualkit run`` and lets a
+notebook hold one ``Study``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import pandas as pd
-
-from .coding import CodingEnsemble, load_codebook, train_coder
+from .coding import Codebook, CodingEnsemble, load_codebook
+from .corpus import Corpus
 from .embeddings import Embedder
 from .errors import Errors, QualkitError
-from .ingest import ImportReport, Inputs, read_inputs
-from .segment import Segmenter
+from .ingest import ImportReport, read_corpus
 from .store import Project
 
 
-@dataclass
+@dataclass(frozen=True)
 class Study:
-    inputs: Inputs                       # every speaker's segments, in transcript order
+    corpus: Corpus
+    report: ImportReport
+    codebook: Codebook
     coder: CodingEnsemble
-    embedder: Embedder
     typology: object | None = None       # qualkit.typology.Typology, when one is used
-    overrides: dict | None = None
-    _typed: object | None = field(default=None, repr=False)
+    overrides: dict | None = None        # case -> dimension -> value: the researcher's cells
 
     @property
-    def report(self) -> ImportReport:
-        return self.inputs.report
+    def embedder(self) -> Embedder:
+        return self.coder.embedder_
 
-    @property
-    def attributes(self) -> pd.DataFrame:
-        return self.inputs.attributes
-
-    def respondent_segments(self) -> pd.DataFrame:
-        segments = self.inputs.segments
-        return segments[segments["role"] == "respondent"].reset_index(drop=True)
-
-    def typology_result(self):
-        """Every case typed (computed once)."""
+    def type_cases(self):
+        """Every case typed; None without a typology."""
         from .typology import type_cases
 
-        if self._typed is None and self.typology is not None:
-            self._typed = type_cases(self.inputs.segments, self.typology, self.coder,
-                                     self.attributes, self.overrides)
-        return self._typed
+        if self.typology is None:
+            return None
+        return type_cases(self.corpus, self.typology, self.coder, overrides=self.overrides)
 
 
-def read_study(paths: Sequence[str | Path], project: Project | None, cases: str | Path | None,
-               codebook_path: str | Path | None, typology_path: str | Path | None = None,
-               overrides_path: str | Path | None = None, coder=None) -> Study:
-    """Read the inputs (importing them into ``project`` if given) and train the coders.
+def open_study(paths: Sequence[str | Path], project: Project | None = None, *,
+               cases: str | Path | None = None, codebook_path: str | Path | None = None,
+               typology_path: str | Path | None = None,
+               overrides_path: str | Path | None = None, cache_dir: str | Path | None = None
+               ) -> Study:
+    """Import the inputs (into ``project``, or into memory) and take the trained coders.
 
-    The codebook defaults to the typology's own; ``coder(codebook, embedder)`` replaces training
-    (e.g. a cache of trained coders). Raises :class:`QualkitError` for a bad codebook,
-    typology or override sheet, or when no input holds a respondent segment.
+    The codebook defaults to the typology's own, then to the one qualkit ships. Raises
+    :class:`QualkitError` for a bad codebook, typology or override sheet, or when no input holds a
+    respondent segment. ``cache_dir`` is where trained coders are kept (default: the shared
+    cache).
     """
+    from .cache import shared_cache_dir, trained_coder
+    from .resources import default_codebook_path
     from .typology import check_codes, load_typology, read_overrides
 
     typology = load_typology(typology_path) if typology_path else None
-    codebook = load_codebook(codebook_path or typology.codebook)
+    codebook = load_codebook(codebook_path or (typology.codebook if typology is not None
+                                               else default_codebook_path()))
     if typology is not None:
         check_codes(typology, codebook)
-    if project is not None:
-        read_inputs(paths, project, cases=cases)
-    inputs = read_inputs(paths, segmenter=Segmenter(all_speakers=True), cases=cases)
-    if not (inputs.segments["role"] == "respondent").any():
+    corpus, report = read_corpus(paths, project, cases=cases)
+    if not len(corpus):
         raise QualkitError(Errors.E075)
-    overrides = read_overrides(overrides_path, typology, set(inputs.segments["case"])) \
+    overrides = read_overrides(overrides_path, typology, set(corpus.cases)) \
         if overrides_path and typology is not None else None
-    embedder = Embedder(cache=project)
-    trained = coder(codebook, embedder) if coder else train_coder(codebook, embedder=embedder)
-    return Study(inputs, trained, embedder, typology, overrides)
+    folder = Path(project.path).parent if project is not None else Path.cwd()
+    coder = trained_coder(codebook, Embedder(cache=project),
+                          Path(cache_dir) if cache_dir else shared_cache_dir(folder))
+    return Study(corpus, report, codebook, coder, typology, overrides)

@@ -27,18 +27,17 @@ from .embeddings import Embedder
 from .errors import Errors, QualkitError
 
 MIN_SEGMENTS = 30
-#: Interview filler and anonymisation placeholders: frequent everywhere, distinctive nowhere.
+#: Interview filler: frequent in every interview, distinctive of none. A study adds the words of
+#: its own placeholders ("[ex-partner]", "[older son]") in its codebook's ``topic_stop_words``.
 DOMAIN_STOP_WORDS = frozenset("""
 yeah yes yep no nope erm er um uh ah oh mm mmm hmm okay ok right well like just really actually
 basically literally honestly obviously know mean sort kind bit lot lots thing things stuff way
 think thought say said says saying got get gets getting go goes going gone went come came coming
 want wanted gonna wanna dunno suppose probably maybe quite pretty sure little good time did does
 don didn doesn isn wasn weren couldn wouldn shouldn ve ll re
-ex partner son daughter town older younger new school
 thats youre dont didnt doesnt im ive id ill hes shes theyre theyve weve wed wasnt isnt cant couldnt
 wouldnt shouldnt arent werent theres whats youve youd itll itd lets
 hed thered theyll shed theyd wed hadnt havent wont youll ive
-expartner newpartner mymother olderson olderdaughter youngerson youngerdaughter childs
 """.split())
 _PLACEHOLDER = re.compile(r"\[[^\[\]]{1,40}\]")  # BERTopic strips brackets first: see stop words
 COVERAGE_FOR_CODED = 0.4  # a topic is "covered" when this share of its segments carries one code
@@ -64,8 +63,9 @@ class TopicResult:
     coordinates: np.ndarray       # 2-D positions of the segments, for the map
 
 
-def stop_words() -> list[str]:
-    return sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS)
+def stop_words(extra=()) -> list[str]:
+    """English stop words, interview filler and a study's ``extra`` words."""
+    return sorted(ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS | set(extra))
 
 
 def _strip_placeholders(text: str) -> str:
@@ -113,7 +113,7 @@ def separate_duplicates(vectors: np.ndarray, seed: int) -> np.ndarray:
 
 
 def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42,
-                embeddings: np.ndarray | None = None):
+                embeddings: np.ndarray | None = None, extra_stop_words: Sequence[str] = ()):
     """A BERTopic configured for interview segments; shared by qualkit and its benchmark. Given
     the ``embeddings`` of a corpus umap would approximate but not too large to search exactly,
     its UMAP gets their exact neighbours."""
@@ -122,8 +122,10 @@ def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42,
     from umap import UMAP
 
     from .compiled import cache_compilations
+    from .tuning import current
 
-    cache_compilations()
+    if current().compiled_cache is not None:  # the command line's opt-in (qualkit.tuning)
+        cache_compilations()
     neighbours = min(15, n_segments - 1)
     known = (None, None, None)
     if embeddings is not None and APPROXIMATE_FROM <= len(embeddings) <= EXACT_NEIGHBOURS_UP_TO:
@@ -132,7 +134,7 @@ def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42,
                    random_state=seed, low_memory=True, precomputed_knn=known)
     clusterer = HDBSCAN(min_cluster_size=cluster_size(n_segments), min_samples=3,
                         metric="euclidean", cluster_selection_method="leaf", prediction_data=True)
-    vectorizer = CountVectorizer(stop_words=stop_words(), ngram_range=(1, 2),
+    vectorizer = CountVectorizer(stop_words=stop_words(extra_stop_words), ngram_range=(1, 2),
                                  min_df=2 if n_segments >= 60 else 1,
                                  preprocessor=_strip_placeholders,
                                  token_pattern=r"(?u)\b[a-z][a-z']{2,}\b")
@@ -143,11 +145,13 @@ def build_model(n_segments: int, n_topics: int | str = "auto", seed: int = 42,
 
 def fit_topics(segments: pd.DataFrame, embedder: Embedder | None = None,
                n_topics: int | str = "auto", seed: int = 42, cases: pd.DataFrame | None = None,
-               coded: pd.DataFrame | None = None, themes: Sequence[str] = ()) -> TopicResult:
+               coded: pd.DataFrame | None = None, themes: Sequence[str] = (),
+               stop_words: Sequence[str] = ()) -> TopicResult:
     """Fit topics on a segments table (segment_id, case, speaker, text).
 
     ``cases`` (case, role, area, ...) gives attributions; ``coded`` (segment_id + 0/1 columns named
-    in ``themes``) ties topics to the codebook.
+    in ``themes``) ties topics to the codebook; ``stop_words`` are the study's words that name no
+    topic (its codebook's ``topic_stop_words``).
     """
     if len(segments) < MIN_SEGMENTS:
         raise QualkitError(Errors.E080, found=len(segments), needed=MIN_SEGMENTS)
@@ -155,7 +159,7 @@ def fit_topics(segments: pd.DataFrame, embedder: Embedder | None = None,
     texts = segments["text"].tolist()
     embeddings = (embedder or Embedder()).encode(texts)
     apart = separate_duplicates(embeddings, seed)
-    model = build_model(len(texts), n_topics, seed, apart)
+    model = build_model(len(texts), n_topics, seed, apart, stop_words)
     with warnings.catch_warnings():  # qualkit never maps new segments into a fitted model
         warnings.filterwarnings("ignore", r"precomputed_knn\[2\] \(knn_search_index\)")
         assigned, _ = model.fit_transform(texts, apart)
@@ -288,7 +292,7 @@ def role_chart_png(result: TopicResult, cases: pd.DataFrame | None) -> bytes:
 
 def codings_from_project(project, codebook) -> pd.DataFrame:
     """The ensemble's stored codings as a wide 0/1 table of themes per segment."""
-    rows = project.query("SELECT DISTINCT segment_id, code_id FROM codings WHERE source = 'ensemble'")
+    rows = project.codings(["ensemble"])[["segment_id", "code_id"]].drop_duplicates()
     table = pd.DataFrame({"segment_id": rows["segment_id"].unique()})
     for theme in codebook.themes:
         coded = {s for s, c in zip(rows["segment_id"], rows["code_id"])

@@ -457,7 +457,8 @@ codes:
 @pytest.fixture
 def gate_inputs(tmp_path):
     codebook = tmp_path / "tiny.yaml"
-    codebook.write_text(CODEBOOK, encoding="utf-8")
+    # the study's own words (an agency spaCy takes for a place) come from its codebook
+    codebook.write_text("privacy_allow: [cafcass]\n" + CODEBOOK, encoding="utf-8")
     quotes = tmp_path / "quotes.csv"
     pd.DataFrame({"id": ["q1", "q2", "q3"], "text": [
         "I went to a refuge because Sarah Jenkins told me to, you can ring me on 07700 900123.",

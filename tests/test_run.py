@@ -76,12 +76,13 @@ def test_second_run_reuses_the_project_and_duplicates_nothing(first_and_second,
     assert second.exit_code == 0, second.output
     with Project(out / "project.qualkit") as project:
         assert _counts(project) == counts
-    assert list(shared_cache_folder.glob("coder-*.pkl"))  # the trained coders were kept
-    assert list((out / ".cache").glob("coder-*.codings.sqlite"))  # and what they coded, per project
+    assert list(shared_cache_folder.glob("coder-*.npz"))  # the trained coders were kept, as data
+    assert list((out / ".cache").glob("codings-*.sqlite"))  # and what they coded, per project
+    assert not list(out.rglob("*.pkl")) and not list(shared_cache_folder.glob("*.pkl"))
 
 
 def test_the_shared_cache_is_the_users_unless_it_cannot_be_written(tmp_path, monkeypatch):
-    from qualkit.run import shared_cache
+    from qualkit.cache import shared_cache_dir as shared_cache
 
     monkeypatch.delenv("QUALKIT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
@@ -96,7 +97,7 @@ def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
 
     from qualkit.coding import parse_codebook
     from qualkit.embeddings import Embedder
-    from qualkit.run import cached_coder
+    from qualkit.cache import trained_coder as cached_coder
 
     text = (CODEBOOK.replace("- id: safety\n", "- id: safety_fear_zq\n")  # no word spaCy knows
             .replace("parent: safety\n", "parent: safety_fear_zq\n"))
@@ -105,16 +106,17 @@ def test_a_coder_from_the_cache_codes_like_the_one_trained(tmp_path):
     texts = ["I was terrified of him and went into a refuge.", "We had three mediation sessions."]
     trained = cached_coder(codebook, Embedder(), tmp_path / "cache")
     first = trained.code(texts)
-    # a new process loads the pickle: its spaCy vocab has never seen the code ids
+    # a new process loads the stored coder: its spaCy vocab has never seen the code ids
     script = ("import json, sys; from qualkit.coding import load_codebook; "
-              "from qualkit.embeddings import Embedder; from qualkit.run import cached_coder; "
+              "from qualkit.embeddings import Embedder; "
+              "from qualkit.cache import trained_coder as cached_coder; "
               f"c = cached_coder(load_codebook({str(tmp_path / 'mini.yaml')!r}), Embedder(), "
               f"{str(tmp_path / 'cache')!r}); r = c.code({texts!r}); "
               "print(json.dumps([r.scores.tolist(), r.rationales]))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
     scores, rationales = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 1
+    assert len(list((tmp_path / "cache").glob("coder-*.npz"))) == 1
     assert abs(first.scores - np.array(scores)).max() < 1e-5
     assert first.rationales == rationales
 
@@ -166,10 +168,10 @@ def die_in_target():
 
 
 def watched(stage, step):
-    def wrapper(state, summary):
+    def wrapper(*needs):
         now["stage"] = stage
         try:
-            return step(state, summary)
+            return step(*needs)
         finally:
             die_in_target()  # a stage that wrote nothing is killed as it ends
     return wrapper
@@ -255,7 +257,8 @@ def test_topics_are_refitted_only_when_what_they_depend_on_changes(tmp_path, mon
                              attributes=pd.DataFrame({"role": ["Mother", "Father"]},
                                                      index=pd.Index(["C1", "C2"], name="case")))
     codings = SimpleNamespace(frame=lambda: segments[["segment_id"]].assign(safety=[1, 0]))
-    context = SimpleNamespace(codebook=SimpleNamespace(themes=["safety"]), project=None, gate=None,
+    context = SimpleNamespace(codebook=SimpleNamespace(themes=["safety"], stop_words=()),
+                              project=None, gate=None,
                               own_cache=tmp_path / ".cache", out_dir=tmp_path)
     for _ in range(2):
         run_module._topics(context, corpus, codings, RunSummary(tmp_path))
@@ -268,30 +271,14 @@ def test_topics_are_refitted_only_when_what_they_depend_on_changes(tmp_path, mon
 def test_the_privacy_gates_findings_are_kept_for_the_next_run(tmp_path):
     from qualkit.embeddings import text_hash
     from qualkit.privacy import Detector, PrivacyGate
-    from qualkit.run import _remembered_findings
+    from qualkit.cache import remember_findings
 
     texts = ["I spoke to Sarah Jenkins in Leeds.", "Nothing personal here."]
     gate = PrivacyGate(Detector())
-    save = _remembered_findings(gate, tmp_path)
+    save = remember_findings(gate.detector, tmp_path)
     found = gate.detector.find_many(texts)
     save()
     later = PrivacyGate(Detector())
-    _remembered_findings(later, tmp_path)
+    remember_findings(later.detector, tmp_path)
     assert set(later.detector.memory) == {text_hash(text) for text in texts}  # not the texts
     assert later.detector.find_many(texts) == found and found[0] and not found[1]
-
-
-def test_a_cached_coder_is_not_reused_under_another_scikit_learn(monkeypatch):
-    """The shared cache holds pickled scikit-learn models: another version must train afresh."""
-    import importlib.metadata
-
-    from qualkit.coding import load_codebook
-    from qualkit.run import coder_key
-
-    codebook = load_codebook(Path(__file__).parent.parent / "codebooks" / "spip_plus.yaml")
-    before = coder_key(codebook)
-    assert coder_key(codebook) == before
-    real = importlib.metadata.version
-    monkeypatch.setattr(importlib.metadata, "version",
-                        lambda name: "0.0.1" if name == "scikit-learn" else real(name))
-    assert coder_key(codebook) != before

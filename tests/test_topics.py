@@ -213,6 +213,8 @@ import json, sys
 import numpy as np
 import umap.umap_
 before = type(umap.umap_.smooth_knn_dist._cache).__name__
+from qualkit import tuning
+tuning.enable(None)  # the command line's opt-in; NUMBA_CACHE_DIR is set by the test
 from qualkit.topics import build_model
 reducer = build_model(200).umap_model
 reducer.fit_transform(np.random.default_rng(0).normal(size=(200, 16)).astype(np.float32))
@@ -224,7 +226,8 @@ json.dump({"before": before, "hits": sum(stats.cache_hits.values()),
 
 def test_a_new_process_loads_umap_compiled_by_the_last(tmp_path, request):
     """UMAP's fuzzy simplicial set (``smooth_knn_dist``) is not one of the functions umap marks
-    for numba's cache, so without qualkit turning caching on, every new process compiles it."""
+    for numba's cache, so without qualkit turning caching on, every new process compiles it.
+    (Turned on where the process opted in, as the ``qualkit`` command does.)"""
     import json
     import os
     import subprocess

@@ -1,4 +1,4 @@
-"""The interchange commands, attached to the ``qualkit`` group:
+"""The interchange commands, which `qualkit.cli` adds to the ``qualkit`` group:
 
     qualkit export qdc --codebook FILE --out codebook.qdc
     qualkit export qdpx --project P --out study.qdpx
@@ -11,32 +11,31 @@ Like every command, they print one line per problem and never a traceback for ba
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from rich.markup import escape
 
-from . import (print_import_report, exit_on_error, fail, main, make_gate, open_project, out,
-                   privacy_options, report_gate)
-from ..segment import DEFAULT_MAX_WORDS, DEFAULT_UNIT, UNITS, Segmenter
+from ..errors import Warnings
+from ..segment import Segmenter
 from ..interchange.conventions import MACHINE_SOURCES
 from ..interchange.sheets import FORMATS, WHAT, export_sheet
+from .options import (DEFAULT_PROJECT, all_speakers_option, codebook_option, make_gate,
+                      max_words_option, out_file_option, privacy_options, project_option,
+                      report_gate, unit_option)
+from .output import (ExitCode, exit_on_error, fail, open_project, out, print_import_report, stop,
+                     warn)
 
-_EXISTING_PROJECT = click.Path(path_type=Path, exists=True, dir_okay=False)
 
-
-@main.group("export")
+@click.group("export")
 def export_group() -> None:
     """Write codebooks, projects and codings for NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette
     (REFI-QDA) or spreadsheets."""
 
 
 @export_group.command("qdc")
-@click.option("--codebook", "codebook_path", required=True, type=click.Path(path_type=Path),
-              help="qualkit codebook (YAML).")
-@click.option("--out", "out_path", default="codebook.qdc", show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False))
+@codebook_option("qualkit codebook (YAML).", default=None, required=True)
+@out_file_option(default="codebook.qdc")
 def export_qdc_command(codebook_path, out_path) -> None:
     """A codebook as a REFI-QDA codebook file (.qdc)."""
     from ..coding import load_codebook
@@ -49,9 +48,8 @@ def export_qdc_command(codebook_path, out_path) -> None:
 
 
 @export_group.command("qdpx")
-@click.option("--project", "project_path", required=True, type=_EXISTING_PROJECT)
-@click.option("--out", "out_path", default="study.qdpx", show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False))
+@project_option(must_exist=True, required=True)
+@out_file_option(default="study.qdpx")
 @click.option("--source", "sources", multiple=True,
               type=click.Choice(("human", *MACHINE_SOURCES)),
               help="Only these coders' codings (repeatable) [default: all].")
@@ -62,7 +60,8 @@ def export_qdpx_command(project_path, out_path, sources, strict, no_privacy_chec
     from ..interchange.qdpx_export import export_qdpx
 
     gate = make_gate(strict, no_privacy_check, names, policy)
-    with open_project(project_path) as project, exit_on_error(3):
+    with open_project(project_path) as project, exit_on_error(ExitCode.PRIVACY_REFUSED):
+        _allow_study_words(gate, project)
         summary = export_qdpx(project, out_path, gate, sources=sources or None)
     for problem in summary.problems:
         fail(problem)
@@ -72,17 +71,26 @@ def export_qdpx_command(project_path, out_path, sources, strict, no_privacy_chec
               f"{summary.cases} cases written to {out_path}")
 
 
+def _allow_study_words(gate, project) -> None:
+    """The words of the project's codebooks that their ``privacy_allow`` lists let through."""
+    from ..interchange.project_data import stored_codebooks
+
+    for codebook in stored_codebooks(project):
+        gate.allow(codebook.allow_words)
+
+
 def _sheet_command(fmt: str):
     @export_group.command(fmt, help=f"Codings or case attributes as a .{fmt} sheet.")
-    @click.option("--project", "project_path", required=True, type=_EXISTING_PROJECT)
-    @click.option("--out", "out_path", required=True, type=click.Path(path_type=Path, dir_okay=False))
+    @project_option(must_exist=True, required=True)
+    @out_file_option(required=True)
     @click.option("--what", type=click.Choice(WHAT), default="codings", show_default=True,
                   help="Codings (segment, case, code, source, score), or the case sheet (NVivo "
                        "classification sheet layout).")
     @privacy_options
     def command(project_path, out_path, what, strict, no_privacy_check, names, policy) -> None:
         gate = make_gate(strict, no_privacy_check, names, policy)
-        with open_project(project_path) as project, exit_on_error(3):
+        with open_project(project_path) as project, exit_on_error(ExitCode.PRIVACY_REFUSED):
+            _allow_study_words(gate, project)
             written = export_sheet(project, out_path, what, gate, fmt=fmt)
         report_gate(gate)
         out.print(f"{written.rows} rows of {what} written to {out_path}")
@@ -94,14 +102,12 @@ for _format in FORMATS:
     _sheet_command(_format)
 
 
-@main.command("import-qdpx")
+@click.command("import-qdpx")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--project", "project_path", default="study.qualkit", show_default=True,
-              type=click.Path(path_type=Path), help="Project database (created if missing).")
-@click.option("--unit", type=click.Choice(UNITS), default=DEFAULT_UNIT, show_default=True)
-@click.option("--max-words", type=click.IntRange(min=1), default=DEFAULT_MAX_WORDS, show_default=True)
-@click.option("--all-speakers", is_flag=True,
-              help="Also segment interviewer turns, to keep codings made on them.")
+@project_option("Project database (created if missing).", default=DEFAULT_PROJECT)
+@unit_option()
+@max_words_option()
+@all_speakers_option("Also segment interviewer turns, to keep codings made on them.")
 @click.option("--codebook-out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the project's codes as a qualkit codebook (YAML).")
 def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codebook_out) -> None:
@@ -110,7 +116,7 @@ def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codeb
     from ..interchange.qdpx_import import import_qdpx
 
     segmenter = Segmenter(unit=unit, max_words=max_words, all_speakers=all_speakers)
-    with open_project(project_path) as project, exit_on_error(2):
+    with open_project(project_path) as project, exit_on_error(ExitCode.USAGE):
         result = import_qdpx(path, project, segmenter=segmenter)
     print_import_report(result.report, project_path)
     for note in result.notes:
@@ -123,13 +129,12 @@ def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codeb
             handle.write(result.codebook.text)
         out.print(f"codebook written to {codebook_out}")
     if not result.report.ok:
-        sys.exit(1)
+        stop(ExitCode.INPUT_FAILED)
 
 
-@main.command("import-qdc")
+@click.command("import-qdc")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--out", "out_path", default="codebook.yaml", show_default=True,
-              type=click.Path(path_type=Path, dir_okay=False))
+@out_file_option(default="codebook.yaml")
 def import_qdc_command(path, out_path) -> None:
     """Turn a REFI-QDA codebook (.qdc) into a qualkit codebook (YAML)."""
     from ..interchange.qdc import import_qdc
@@ -139,6 +144,6 @@ def import_qdc_command(path, out_path) -> None:
     for note in read.notes:
         out.print(f"[yellow]note[/yellow]: {escape(note)}", highlight=False, soft_wrap=True)
     placeholders = sum(not code.description for code in read.codes)
-    out.print(f"{len(read.codes)} codes written to {out_path}"
-              + (f"; {placeholders} have no description: write their definitions" if placeholders
-                 else ""))
+    out.print(f"{len(read.codes)} codes written to {out_path}")
+    if placeholders:
+        warn(Warnings.W006, console=out, label="note", style="yellow", count=placeholders)

@@ -52,6 +52,10 @@ class Codebook:
     path: str = ""
     sha256: str = ""
     text: str = field(default="", repr=False)
+    #: the study's own words (programme and agency names), which the privacy check never flags
+    allow_words: tuple[str, ...] = ()
+    #: words frequent in this study's talk that name no topic (its placeholders), for topic models
+    stop_words: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {code.id: code for code in self.codes})
@@ -122,7 +126,17 @@ def parse_codebook(text: str, path: str | Path = "codebook") -> Codebook:
                     version=data.get("version", 1), codes=tuple(codes),
                     attribution=str(data.get("attribution", "({role}, {area})")),
                     training=tuple(training), path=str(path),
-                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text)
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text,
+                    allow_words=_words(data, "privacy_allow", path),
+                    stop_words=_words(data, "topic_stop_words", path))
+
+
+def _words(data: dict, key: str, path) -> tuple[str, ...]:
+    """A list of words or phrases under ``key`` (lower-cased), empty when the key is absent."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise QualkitError(Errors.E072, path=path, key=key)
+    return tuple(dict.fromkeys(w.strip().lower() for w in value))
 
 
 def _training_sheets(entries: object, path) -> list[tuple[str, float]]:

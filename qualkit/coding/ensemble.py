@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..embeddings import Embedder
+from .base import BadData, params_from, params_of, stored_numbers
 from .codebook import Codebook
 from .labels import example_matrix
 from .learned import UNKNOWN, LearnedCoder, best_threshold
@@ -23,6 +24,7 @@ from .rules import RuleCoder
 from .semantic import SemanticCoder
 
 DEFAULT_WEIGHTS = {"rule": 0.2, "semantic": 0.3, "learned": 0.5}
+CODERS = {"rule": RuleCoder, "semantic": SemanticCoder, "learned": LearnedCoder}  # fit's order
 MIN_JUDGED = 20  # human-judged segments (with a few positives) needed to tune a code's threshold
 
 
@@ -74,6 +76,50 @@ class CodingEnsemble(BaseEstimator):
         }
         self.thresholds_ = self._thresholds(X, y)
         return self
+
+    def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted ensemble as data: its parameters, weights and thresholds and each coder's
+        own ``to_data`` (JSON), and the coders' arrays, named '<coder>.<array>'."""
+        meta = {"params": params_of(self), "codes": list(self.classes_),
+                "weights": {name: float(w) for name, w in self.weights_.items()},
+                "thresholds": {c: float(self.thresholds_[c]) for c in self.classes_},
+                "coders": {}}
+        arrays = {}
+        for name, coder in self.coders_.items():
+            meta["coders"][name], own = coder.to_data()
+            arrays.update({f"{name}.{key}": value for key, value in own.items()})
+        return meta, arrays
+
+    @classmethod
+    def from_data(cls, codebook: Codebook, embedder: Embedder | None, meta: dict,
+                  arrays: dict[str, np.ndarray]) -> "CodingEnsemble":
+        """The ensemble :meth:`fit` made, from :meth:`to_data`'s output, for ``codebook`` (whose
+        codes it must have been trained on); raises :class:`~.base.BadData` for anything else."""
+        ensemble = cls(codebook, embedder, **params_from(cls, meta))
+        if meta.get("codes") != codebook.ids:
+            raise BadData("trained on other codes")
+        ensemble.classes_ = codebook.ids
+        ensemble.embedder_ = embedder or Embedder()
+        ensemble.weights_ = stored_numbers(meta.get("weights"),
+                                           list(dict(DEFAULT_WEIGHTS, **(ensemble.weights or {}))))
+        ensemble.thresholds_ = stored_numbers(meta.get("thresholds"), codebook.ids)
+        stored = meta.get("coders")
+        if not isinstance(stored, dict) or list(stored) != list(CODERS):
+            raise BadData("coders")
+        if not all(key.split(".", 1)[0] in CODERS for key in arrays):
+            raise BadData("arrays of no coder")
+        ensemble.coders_ = {
+            name: kind.from_data(codebook, ensemble.embedder_, stored[name],
+                                 {key.split(".", 1)[1]: value for key, value in arrays.items()
+                                  if key.startswith(f"{name}.")})
+            for name, kind in CODERS.items()}
+        learned = ensemble.coders_["learned"]
+        if learned.models_:  # the learned features start with the semantic coder's embedding
+            width = ensemble.coders_["semantic"]._vectors.shape[1]
+            if next(iter(learned.models_.values())).n_features_in_ != width + len(
+                    learned.vectorizer_.vocabulary_):
+                raise BadData("the learned coder's features do not fit the embedding")
+        return ensemble
 
     def _thresholds(self, X: list[str], y: np.ndarray) -> dict[str, float]:
         """Per code: the best-F1 cut-off on out-of-fold scores of the human-coded segments."""

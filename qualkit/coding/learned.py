@@ -17,7 +17,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from ..embeddings import Embedder
-from .base import Coder
+from .base import (BadData, Coder, expect_keys, params_from, params_of, stored_array,
+                   stored_numbers, stored_strings)
 from .codebook import Codebook
 
 UNKNOWN = -1  # in label matrices: this segment was not judged for this code
@@ -48,8 +49,7 @@ class LearnedCoder(Coder):
         self.embedder_ = self.embedder or Embedder()
         y = np.asarray(y)
         weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
-        self.vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
-                                           token_pattern=r"(?u)\b\w[\w']*\b").fit(X)
+        self.vectorizer_ = self._vectorizer().fit(X)
         features = self._features(X)
         self.models_: dict[str, LogisticRegression] = {}
         self.thresholds_: dict[str, float] = {}
@@ -67,6 +67,84 @@ class LearnedCoder(Coder):
             self.oof_proba_[known, j] = oof
             self.thresholds_[code_id] = best_threshold(labels, oof)
         return self
+
+    def _vectorizer(self) -> TfidfVectorizer:
+        return TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                               token_pattern=r"(?u)\b\w[\w']*\b")
+
+    def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted state as data: the vocabulary in column order, the thresholds and which
+        codes have a model (JSON); idf weights, the models' stacked coefficients, intercepts,
+        classes and iteration counts, and the out-of-fold scores (arrays)."""
+        vocabulary = self.vectorizer_.vocabulary_
+        terms = sorted(vocabulary, key=vocabulary.get)
+        if [int(vocabulary[t]) for t in terms] != list(range(len(terms))):
+            raise ValueError("the vocabulary's columns are not 0..n-1")
+        ids = [c for c in self.classes_ if c in self.models_]
+        models = [self.models_[c] for c in ids]
+        features = int(models[0].n_features_in_) if models else None
+        arrays = {
+            "idf": np.asarray(self.vectorizer_.idf_, dtype=np.float64),
+            "coef": (np.vstack([m.coef_ for m in models]) if models
+                     else np.zeros((0, 0), dtype=np.float64)),
+            "intercept": np.array([m.intercept_[0] for m in models], dtype=np.float64),
+            "classes": np.array([m.classes_ for m in models], dtype=np.int64).reshape(-1, 2),
+            "n_iter": (np.array([m.n_iter_ for m in models], dtype=np.int32).reshape(len(ids), -1)
+                       if models else np.zeros((0, 1), dtype=np.int32)),
+            "oof_proba": np.asarray(self.oof_proba_, dtype=np.float64),
+        }
+        meta = {"params": params_of(self), "vocabulary": terms, "models": ids,
+                "features": features, "thresholds": {c: float(self.thresholds_[c]) for c in ids}}
+        return meta, arrays
+
+    @classmethod
+    def from_data(cls, codebook: Codebook, embedder: Embedder | None, meta: dict,
+                  arrays: dict[str, np.ndarray]) -> "LearnedCoder":
+        """The coder :meth:`fit` made, from :meth:`to_data`'s output: the vectorizer and each
+        logistic regression get their fitted attributes back (scikit-learn has no serialisation
+        that stores data only), and predict what the fitted ones did, bit for bit."""
+        coder = cls(codebook, embedder, **params_from(cls, meta))
+        coder.classes_ = codebook.ids
+        coder.embedder_ = embedder or Embedder()
+        expect_keys(arrays, ("idf", "coef", "intercept", "classes", "n_iter", "oof_proba"))
+        terms = stored_strings(meta.get("vocabulary"), unique=True)
+        ids = stored_strings(meta.get("models"), unique=True)
+        if not set(ids) <= set(coder.classes_):
+            raise BadData("models of codes the codebook lacks")
+        ids = [c for c in coder.classes_ if c in ids]  # codebook order, as fit makes them
+        if ids != meta["models"]:
+            raise BadData("models out of codebook order")
+        coder.thresholds_ = stored_numbers(meta.get("thresholds"), ids)
+        idf = stored_array(arrays, "idf", np.float64, (len(terms),))
+        vectorizer = coder._vectorizer()
+        vectorizer.vocabulary_ = {term: column for column, term in enumerate(terms)}
+        vectorizer.fixed_vocabulary_ = False
+        vectorizer.idf_ = idf.copy()
+        vectorizer._tfidf.n_features_in_ = len(terms)
+        coder.vectorizer_ = vectorizer
+        features = meta.get("features")
+        if ids and not (isinstance(features, int) and not isinstance(features, bool)
+                        and features > len(terms)):
+            raise BadData("features: the embedding's width plus the vocabulary's")
+        coef = stored_array(arrays, "coef", np.float64, (len(ids), features if ids else 0))
+        intercept = stored_array(arrays, "intercept", np.float64, (len(ids),))
+        classes = stored_array(arrays, "classes", np.int64, (len(ids), 2))
+        n_iter = stored_array(arrays, "n_iter", np.int32, (len(ids), None))
+        if not (np.isfinite(coef).all() and np.isfinite(intercept).all()
+                and (classes == [0, 1]).all()):
+            raise BadData("coefficients or classes")
+        coder.models_ = {}
+        for i, code_id in enumerate(ids):
+            model = coder._model()
+            model.coef_ = coef[i:i + 1].copy()
+            model.intercept_ = intercept[i:i + 1].copy()
+            model.classes_ = classes[i].copy()
+            model.n_features_in_ = features
+            model.n_iter_ = n_iter[i].copy()
+            coder.models_[code_id] = model
+        coder.oof_proba_ = stored_array(arrays, "oof_proba", np.float64,
+                                        (None, len(coder.classes_))).copy()
+        return coder
 
     def _model(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000,

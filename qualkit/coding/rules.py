@@ -20,7 +20,7 @@ import numpy as np
 
 from ..resources import CODING_OFF, english_pipeline
 from ..sentences import reading_sentences
-from .base import Coder
+from .base import Coder, expect_keys, params_from, params_of
 from .codebook import Codebook
 
 NEGATORS = {"not", "n't", "never", "no", "nobody", "nothing", "none", "neither", "nor", "hardly",
@@ -66,9 +66,21 @@ class RuleCoder(Coder):
                     matcher.add(code.id, docs)
         return self
 
+    def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """Only the parameters: the matchers are compiled from the codebook again on load (0.03 s
+        for the shipped codebook's 58 codes), and belong to the vocab of the process that built
+        them anyway."""
+        return {"params": params_of(self)}, {}
+
+    @classmethod
+    def from_data(cls, codebook: Codebook, embedder, meta: dict,
+                  arrays: dict[str, np.ndarray]) -> "RuleCoder":
+        expect_keys(arrays, ())
+        return cls(codebook, **params_from(cls, meta)).fit()
+
     def __getstate__(self) -> dict:
-        """Pickled without the compiled matchers: they belong to the vocab of the process that
-        built them, so a coder loaded from a cache recompiles them against this one's."""
+        """A copy (copy.deepcopy, a worker process) carries no compiled matchers: they belong to
+        the vocab of the process that built them, so the copy recompiles them against its own."""
         state = self.__dict__.copy()
         for compiled in ("_matchers", "_phrases", "_remembered"):
             state.pop(compiled, None)

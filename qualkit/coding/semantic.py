@@ -13,7 +13,8 @@ from typing import Sequence
 import numpy as np
 
 from ..embeddings import Embedder
-from .base import Coder
+from .base import (BadData, Coder, expect_keys, params_from, params_of, stored_array,
+                   stored_strings)
 from .codebook import Codebook
 
 CHUNK = 1024  # texts scored at once
@@ -71,6 +72,36 @@ class SemanticCoder(Coder):
             self._own[code.id] = np.flatnonzero(own)
             self._other[code.id] = np.flatnonzero(against)
         return self
+
+    def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The prototype texts (JSON), their vectors and, per code (by its position in the
+        codebook), the rows of its own side and of the other side."""
+        arrays = {"vectors": self._vectors}
+        for j, code_id in enumerate(self.classes_):
+            arrays[f"own.{j}"] = self._own[code_id]
+            arrays[f"other.{j}"] = self._other[code_id]
+        return {"params": params_of(self), "texts": list(self._texts)}, arrays
+
+    @classmethod
+    def from_data(cls, codebook: Codebook, embedder: Embedder | None, meta: dict,
+                  arrays: dict[str, np.ndarray]) -> "SemanticCoder":
+        """The coder :meth:`fit` made, from :meth:`to_data`'s output, without embedding again."""
+        coder = cls(codebook, embedder, **params_from(cls, meta))
+        coder.classes_ = codebook.ids
+        coder.embedder_ = embedder or Embedder()
+        coder._texts = stored_strings(meta.get("texts"))
+        n = len(coder._texts)
+        expect_keys(arrays, ["vectors", *(f"{side}.{j}" for j in range(len(coder.classes_))
+                                          for side in ("own", "other"))])
+        coder._vectors = stored_array(arrays, "vectors", np.float32, (n, None))
+        coder._own, coder._other = {}, {}
+        for j, code_id in enumerate(coder.classes_):
+            for side, kept in (("own", coder._own), ("other", coder._other)):
+                rows = stored_array(arrays, f"{side}.{j}", np.intp, (None,))
+                if len(rows) and (rows.min() < 0 or rows.max() >= n):
+                    raise BadData(f"{side}.{j}: rows outside the {n} prototypes")
+                kept[code_id] = rows
+        return coder
 
     def score(self, X: Sequence[str]) -> tuple[np.ndarray, list[dict[str, str]]]:
         """Scores per segment: the best of the whole segment and each run of ``window`` sentences,

@@ -43,9 +43,11 @@ class FileFindings:
 
 
 def build_detector(names: str | Path | None = None, policy: str | Path | None = None,
-                   cases: str | Path | None = None) -> Detector:
-    """A detector with the researcher's known names (names file, case sheet) and policy."""
+                   cases: str | Path | None = None, allow=()) -> Detector:
+    """A detector with the researcher's known names (names file, case sheet), policy and the
+    study's own words (``allow``: its codebook's ``privacy_allow``)."""
     settings = DetectorPolicy()
+    settings.allow |= {str(w).lower() for w in allow}
     if policy:
         settings = load_policy(policy)
     if names:
@@ -169,6 +171,11 @@ class PrivacyGate:
         self.detector = detector or Detector()
         self.mode = mode
         self.redacted = 0
+
+    def allow(self, words) -> None:
+        """The study's own words are never flagged (see :meth:`Detector.allow`)."""
+        if self.detector is not None:
+            self.detector.allow(words)
 
     def passes(self, texts: list[str]) -> list[bool]:
         """Which texts hold nothing the check can detect (to choose among candidates)."""

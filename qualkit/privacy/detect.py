@@ -56,12 +56,12 @@ _EMPLOYER_CONTEXT = re.compile(r"\b(?:work(?:s|ed|ing)? (?:at|for)|employed (?:a
 _EMPLOYER_WORDS = re.compile(r"\b(?:ltd|limited|plc|llp|inc|group|hospital|council|bank|"
                              r"supermarket|factory)\b", re.I)
 
-#: Words spaCy sometimes tags as names or places that are the study's own vocabulary.
+#: Words spaCy sometimes tags as names or places that no study means as one: family words, courts,
+#: holidays, apps, the UK's nations and fillers. A study adds its own (programme and agency names)
+#: in its codebook's ``privacy_allow`` list.
 DEFAULT_ALLOW = {
-    "cafcass", "spip", "spip plus", "plus", "miam", "girfc", "getting it right for the children",
     "mum", "mummy", "mam", "dad", "daddy", "nan", "nana", "nanny", "grandma", "grandad", "granny",
-    "gran", "the court", "court", "the judge", "judge", "magistrates", "family court", "cpp",
-    "planning together for children", "parents in dispute", "tavistock", "doors", "legal aid",
+    "gran", "the court", "court", "the judge", "judge", "magistrates", "family court", "legal aid",
     "god", "christmas", "easter", "facebook", "whatsapp", "teams", "zoom", "england", "wales",
     "uk", "britain", "so", "yeah", "erm", "um", "ok", "okay",
 }
@@ -108,12 +108,21 @@ class Detector:
         self.memory: dict[str, list[Finding]] = {}  # text hash -> findings; kept on disk by a run
 
     def policy_key(self) -> str:
-        """What the findings depend on, for keeping ``memory`` between processes."""
-        from .. import __version__
+        """What the findings depend on, for keeping ``memory`` between processes: the policy and
+        the code that finds them (:func:`qualkit.cache.code_fingerprint`)."""
+        from ..cache import code_fingerprint
 
         policy = self.policy
         parts = [sorted(policy.allow), sorted(policy.known_names), sorted(policy.entity_kinds)]
-        return hashlib.sha256(repr((parts, __version__)).encode()).hexdigest()[:16]
+        return hashlib.sha256(repr((parts, code_fingerprint())).encode()).hexdigest()[:16]
+
+    def allow(self, words) -> None:
+        """Never flag ``words`` (a study's own vocabulary, its codebook's ``privacy_allow``).
+        What was remembered so far was found without them, so it is forgotten."""
+        new = {str(w).lower() for w in words} - self.policy.allow
+        if new:
+            self.policy.allow |= new
+            self.memory.clear()
 
     def find(self, text: str) -> list[Finding]:
         return self.find_many([text])[0]

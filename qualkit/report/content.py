@@ -20,7 +20,7 @@ class ReportContent:
     frequencies: dict[str, pd.DataFrame]    # "role"/"area" -> themes x values: cases coded
     totals: dict[str, pd.Series]            # "role"/"area" -> cases per value
     quotes: pd.DataFrame                    # extract_quotes columns
-    typology: tuple | None = None           # header, rows, bold rows (Table 9.1 layout)
+    typology: tuple | None = None           # header, rows, bold rows (the typology table's layout)
     typology_note: str = ""
     topics: pd.DataFrame | None = None      # topic, size, label, top words
     summary: dict[str, object] = field(default_factory=dict)

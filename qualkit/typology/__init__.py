@@ -10,9 +10,9 @@ from .classify import UNCLASSIFIED, CaseType, DimensionValue, classify_cases
 from .decisions import read_overrides, store_typing
 from .evidence import typology_scores, with_questions
 from .pipeline import TypologyResult, type_cases, write_typology_outputs
-from .scheme import Cell, Dimension, PathwayType, Typology, check_codes, load_typology, parse_typology
+from .scheme import Cell, Dimension, TypeDefinition, Typology, check_codes, load_typology, parse_typology
 
-__all__ = ["UNCLASSIFIED", "CaseType", "Cell", "Dimension", "DimensionValue", "PathwayType",
+__all__ = ["UNCLASSIFIED", "CaseType", "Cell", "Dimension", "DimensionValue", "TypeDefinition",
            "Typology", "TypologyResult", "check_codes", "classify_cases", "load_typology",
            "parse_typology", "read_overrides", "store_typing", "type_cases", "typology_scores",
            "with_questions", "write_typology_outputs"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .scheme import Dimension, PathwayType, Typology, _attribute_text
+from .scheme import Dimension, TypeDefinition, Typology, _attribute_text
 
 UNCLASSIFIED = "unclassified"
 EVIDENCE_SEGMENTS = 3  # segment ids kept per dimension value
@@ -146,7 +146,7 @@ def match_type(typology: Typology, case: str, values: dict[str, DimensionValue])
                     round(second_fit, 4), disagreements, reason, values, best.id)
 
 
-def _disagreements(kind: PathwayType, values: dict[str, DimensionValue]) -> list[str]:
+def _disagreements(kind: TypeDefinition, values: dict[str, DimensionValue]) -> list[str]:
     return [d for d, v in values.items() if v.value not in kind.cell(d).values]
 
 

@@ -72,7 +72,10 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class PathwayType:
+class TypeDefinition:
+    """One type of a typology as its file defines it: whether it counts as a success, and the
+    value or values each dimension takes in it (with the table's own wording for the cell)."""
+
     id: str
     label: str
     successful: bool
@@ -88,7 +91,7 @@ class Typology:
     name: str
     title: str
     dimensions: tuple[Dimension, ...]
-    types: tuple[PathwayType, ...]
+    types: tuple[TypeDefinition, ...]
     codebook: str | None = None            # resolved path of the codebook the evidence names
     group_by: str | None = None            # the dimension whose values make the table's blocks
     min_confidence: float = 0.5            # below this a case is 'unclassified'
@@ -109,7 +112,7 @@ class Typology:
     def dimension(self, dimension_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dimension_id)
 
-    def type(self, type_id: str) -> PathwayType:
+    def type(self, type_id: str) -> TypeDefinition:
         return next(t for t in self.types if t.id == type_id)
 
     def applies(self, attributes: dict) -> bool:
@@ -247,7 +250,7 @@ def _attribute_text(value: object) -> str:
 
 
 def _parse_type(entry: object, position: int, line: int, dimensions: dict[str, Dimension],
-                path) -> PathwayType:
+                path) -> TypeDefinition:
     where = {"path": path, "line": line}
     type_id = _identity(entry, "type", position, where)
     _check_keys(entry, TYPE_KEYS, "type", type_id, where)
@@ -270,7 +273,7 @@ def _parse_type(entry: object, position: int, line: int, dimensions: dict[str, D
     if not isinstance(successful, bool):
         raise QualkitError(Errors.E108, **where, what="type", item=type_id, key="successful",
                            expected="true or false", fix="write 'successful: true' or leave it out")
-    return PathwayType(id=type_id, label=str(entry.get("label") or type_id), successful=successful,
+    return TypeDefinition(id=type_id, label=str(entry.get("label") or type_id), successful=successful,
                        cells=tuple(parsed), line=line)
 
 
@@ -294,8 +297,8 @@ def _parse_cell(raw: object, dimension: Dimension, type_id: str, where: dict) ->
     return Cell(values=tuple(values), text=str(text))
 
 
-def _check_distinct(types: list[PathwayType], path) -> None:
-    seen: dict[tuple, PathwayType] = {}
+def _check_distinct(types: list[TypeDefinition], path) -> None:
+    seen: dict[tuple, TypeDefinition] = {}
     for kind in types:
         key = tuple((d, frozenset(cell.values)) for d, cell in kind.cells)
         if key in seen:

@@ -77,7 +77,7 @@ def type_counts(results: list[CaseType]) -> Counter:
 
 def table_rows(typology: Typology, counts: Counter | None, suppress: bool = False
                ) -> tuple[list[str], list[list[str]]]:
-    """Table 9.1's layout: header, then one row per type in file order, blocks by ``group_by``."""
+    """The typology table's layout (as the study's report prints it): header, then one row per type in file order, blocks by ``group_by``."""
     dimensions = [d for d in typology.dimensions if d.id != typology.group_by]
     header = ["#", typology.dimension(typology.group_by).label if typology.group_by else "",
               "Case type", *[d.label for d in dimensions], "Apparently successful", "Cases"]
@@ -156,7 +156,7 @@ def typology_widths(columns: int) -> list[float]:
 
 def add_typology_table(document, typology: Typology, counts: Counter | None,
                        suppress: bool = False) -> None:
-    """Table 9.1's layout in a Word document: stage blocks merged down their column, successful
+    """The typology table's layout in a Word document: stage blocks merged down their column, successful
     types in bold, and the note on counts."""
     from ..docx_tables import add_table
 
