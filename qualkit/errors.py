@@ -209,6 +209,13 @@ class Errors(metaclass=WithCodes):
     E137 = ("text source '{source}' belongs to {count} cases ({cases}); imported under '{first}'. "
             "Fix: give each source one case in your QDA software if another case was meant.")
     E138 = "the file is a {found}, not a {expected}. Fix: {fix}"
+    E141 = ("not a regular file ({kind}). Fix: name a transcript file; qualkit reads no pipes, "
+            "devices or sockets.")
+    E142 = ("cannot write here ({reason}). Fix: name a regular file or folder you may write, on a "
+            "disk with space, e.g. --out out/study.")
+    E143 = ("the output folder {out} is, or is inside, the input {input}: the copies would replace "
+            "or be mixed with the originals. Fix: pass --out a folder outside the inputs, e.g. "
+            "--out anonymised.")
     E140 = ("not run: it needs what the {stage} stage makes, and that stage was skipped ({reason}). "
             "Fix: fix what stopped the {stage} stage, then run again.")
     E139 = ("no cache folder can be written (tried QUALKIT_CACHE_DIR or ~/.cache/qualkit, and "

@@ -24,6 +24,9 @@ from .corpus import Corpus
 from .store import IN_MEMORY, UNCHANGED, Project
 
 IGNORE_FILE = ".qualkitignore"
+#: The project database a run keeps in its output folder: a folder holding one is qualkit's output
+#: (coded.csv, report.docx ...), never read as input when it lies inside an input folder.
+PROJECT_FILE = "project.qualkit"
 CHUNK_FILES = 64
 
 
@@ -75,15 +78,25 @@ def expand_paths(paths: Iterable[str | Path], skip: Sequence[Path] = ()) -> list
             found.append(path)
             continue
         patterns = _ignore_patterns(path)
+        outputs = {folder.parent for folder in path.rglob(PROJECT_FILE)}
         for candidate in sorted(path.rglob("*")):
             relative = candidate.relative_to(path)
-            resolved = candidate.resolve()
+            try:
+                resolved = candidate.resolve()
+            except (OSError, RuntimeError):  # a symlink loop: reading it reports the error
+                resolved = candidate
             if (candidate.is_dir() or any(part.startswith(".") for part in relative.parts)
                     or resolved in skipped or not skipped.isdisjoint(resolved.parents)
+                    or not outputs.isdisjoint(candidate.parents) or _is_project_file(candidate)
                     or _ignored(relative, patterns)):
                 continue
             found.append(candidate)
     return list(dict.fromkeys(found))
+
+
+def _is_project_file(path: Path) -> bool:
+    """A project database (or its SQLite journal): qualkit's own file, never a transcript."""
+    return path.name.endswith((".qualkit", ".qualkit-wal", ".qualkit-shm", ".qualkit-journal"))
 
 
 def _ignore_patterns(folder: Path) -> list[str]:

@@ -25,14 +25,14 @@ from .coding import Codebook, Codings, code, load_codebook, store_codings
 from .corpus import Corpus
 from .embeddings import Embedder
 from .errors import Errors, QualkitError
-from .ingest import find_case_sheet, import_paths
+from .ingest import PROJECT_FILE, find_case_sheet, import_paths
 from .memory import between_steps, peak_memory_mb
 from .privacy import Detector, PrivacyGate, check_project
 from .store import Project
 from .typology import Typology, check_codes, load_typology
 
 STAGES = ("import", "anonymity check", "coding", "topics", "typology", "quotes", "report")
-PROJECT_NAME = "project.qualkit"
+PROJECT_NAME = PROJECT_FILE  # the project database in a run's output folder
 
 
 @dataclass

@@ -14,10 +14,20 @@ from __future__ import annotations
 import click
 
 from . import coding, importing, interchange, privacy, run, topics, typology
-from .output import ExitCode
+from .output import ExitCode, exit_on_error
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The safety net under every command: a :class:`QualkitError` that a command did not turn
+    into its own exit status (an output that cannot be written, say) is still one line and a
+    non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        with exit_on_error(ExitCode.USAGE):
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qualkit-interviews")
 def main() -> None:
     """qualkit: qualitative interview analysis, scriptable and reproducible."""

@@ -29,8 +29,9 @@ def sniff_container(data: bytes) -> tuple[str, str] | None:
 
 
 def read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise QualkitError(Errors.E001, path=path)
+    from .base import regular_file
+
+    regular_file(path)
     try:
         data = path.read_bytes()
     except OSError as err:

@@ -125,12 +125,24 @@ def check_project(project, detector: Detector, sources: Iterable[str] | None = N
     return results
 
 
+def _outside_inputs(paths: Iterable[str | Path], outputs: list[Path]) -> None:
+    """Refuse an output folder that is, or is inside, an input folder (the copies would be read
+    back with the originals), or that holds an input file (a copy keeps its file's name, so it
+    would replace it)."""
+    for given in map(Path, paths):
+        for out in map(Path.resolve, outputs):
+            inside = given.is_dir() and (out == given.resolve() or given.resolve() in out.parents)
+            if inside or (not given.is_dir() and out == given.resolve().parent):
+                raise QualkitError(Errors.E143, path=out, out=out, input=given)
+
+
 def anonymise_paths(paths: Iterable[str | Path], out_dir: str | Path, detector: Detector,
                     audit_dir: str | Path | None = None) -> list[FileFindings]:
     """Write anonymised copies (same names and formats) to ``out_dir`` and an audit of every
     replacement to ``audit_dir`` (default: ``<out_dir>-audit``), a separate, clearly marked folder."""
     out_dir = Path(out_dir)
     audit_dir = Path(audit_dir) if audit_dir else out_dir.parent / f"{out_dir.name}-audit"
+    _outside_inputs(paths, [out_dir, audit_dir])
     results, audit_rows = [], []
     for path in expand_paths(paths):
         result = FileFindings(str(path))

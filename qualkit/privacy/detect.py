@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -77,6 +77,9 @@ _SENTENCE_START = tuple(".!?:;\"“‘'([…-")
 
 
 REMEMBERED_CHARS = 5000  # texts up to this long are parsed once per detector
+#: Longer texts are read in pieces cut at line breaks (else at spaces): spaCy refuses a text over
+#: its max_length (1,000,000 characters, E088), and its NER's memory grows with the text.
+PIECE_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,13 @@ class Detector:
     def find_many(self, texts: Sequence[str], batch_size: int = 32) -> list[list[Finding]]:
         """Findings per text. A text is parsed once per detector: the same segments and quotes
         pass the gate in several outputs of one run (coded segments, quotes, report)."""
+        if any(len(text) > PIECE_CHARS for text in texts):
+            unique = list(dict.fromkeys(texts))
+            short = [text for text in unique if len(text) <= PIECE_CHARS]
+            found = dict(zip(short, self.find_many(short, batch_size)))
+            found.update((text, self._in_pieces(text, batch_size)) for text in unique
+                         if len(text) > PIECE_CHARS)
+            return [list(found[text]) for text in texts]
         keys = {text: text_hash(text) for text in texts}
         known = {text: self.memory[keys[text]] for text in keys if keys[text] in self.memory}
         new = [text for text in keys if text not in known]
@@ -142,6 +152,13 @@ class Detector:
             if len(original) <= REMEMBERED_CHARS:  # whole transcripts never come twice
                 self.memory[keys[original]] = known[original]
         return [list(known[text]) for text in texts]
+
+    def _in_pieces(self, text: str, batch_size: int) -> list[Finding]:
+        starts = list(_piece_starts(text))
+        pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)])]
+        found = self.find_many(pieces, batch_size)
+        return [replace(f, start=f.start + offset, end=f.end + offset)
+                for offset, findings in zip(starts, found) for f in findings]
 
     def _entities(self, doc, text: str) -> Iterable[Finding]:
         for ent in doc.ents:
@@ -277,3 +294,18 @@ def names_from_cases(cases: dict[str, dict[str, str]]) -> set[str]:
     """Names held in case attributes such as 'name', 'first_name' or 'ex_partner_name'."""
     return {value for attributes in cases.values() for key, value in attributes.items()
             if NAME_ATTRIBUTES.search(key) and value and not value.startswith("[")}
+
+
+def _piece_starts(text: str) -> Iterable[int]:
+    """Where each piece of a long text starts: after the last line break (else space) before
+    :data:`PIECE_CHARS`, or hard at it for a text with neither."""
+    start = 0
+    while start < len(text):
+        yield start
+        end = start + PIECE_CHARS
+        if end >= len(text):
+            return
+        cut = text.rfind("\n", start + 1, end)
+        if cut < 0:
+            cut = text.rfind(" ", start + 1, end)
+        start = cut + 1 if cut > start else end

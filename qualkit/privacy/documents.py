@@ -178,12 +178,14 @@ OPENERS: dict[str, Callable[[Path], object]] = {
 
 
 def open_document(path: str | Path):
+    from ..importers.base import regular_file
+
     path = Path(path)
     opener = OPENERS.get(path.suffix.lower())
     if opener is None:
         raise QualkitError(Errors.E006, path=path, suffix=path.suffix or "(none)",
                            known=", ".join(sorted(OPENERS)))
     try:
-        return opener(path)
+        return opener(regular_file(path))
     except QualkitError as err:
         raise err.located(path)

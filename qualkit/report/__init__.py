@@ -19,7 +19,7 @@ from ..charts import bar_chart_png
 from ..coding import Codings
 from ..corpus import Corpus
 from ..quotes import extract_quotes
-from .content import ReportContent, codebook_table, gate_content, theme_frequencies
+from .content import ReportContent, codebook_table, gate_content, printable, theme_frequencies
 from .markdown import write_markdown
 from .sheets import write_quotes_xlsx
 from .word import write_docx
@@ -79,7 +79,7 @@ def write_report(content: ReportContent, chart: bytes, out_dir: str | Path, gate
     """``report.docx``, ``report.md`` (with its chart) and ``quotes.xlsx`` in ``out_dir``, after the
     privacy gate; each file is written whole or not at all."""
     out_dir = Path(out_dir)
-    content = gate_content(content, gate, where=str(out_dir))
+    content = printable(gate_content(content, gate, where=str(out_dir)))
     written = {"report.docx": lambda h: write_docx(content, chart, h),
                "quotes.xlsx": lambda h: write_quotes_xlsx(content.quotes, h),
                CHART: lambda h: h.write(chart)}

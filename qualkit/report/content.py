@@ -6,7 +6,8 @@ built (and checked for names) in one place and each writer only lays it out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -24,6 +25,32 @@ class ReportContent:
     typology_note: str = ""
     topics: pd.DataFrame | None = None      # topic, size, label, top words
     summary: dict[str, object] = field(default_factory=dict)
+
+
+#: What XML 1.0 (docx, xlsx) cannot hold: C0 controls other than tab, newline and return, and the
+#: two non-characters. The project keeps the verbatim text; a report shows a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """``value`` with what XML cannot hold made a space (strings, lists, tables of them)."""
+    if isinstance(value, str):
+        return _NOT_XML.sub(" ", value)
+    if isinstance(value, pd.DataFrame):
+        return value.map(xml_safe)
+    if isinstance(value, (list, tuple)):
+        return type(value)(xml_safe(v) for v in value)
+    if isinstance(value, dict):
+        return {k: xml_safe(v) for k, v in value.items()}
+    return value
+
+
+def printable(content: "ReportContent") -> "ReportContent":
+    """The content as Word and Excel can store it."""
+    return replace(content, title=xml_safe(content.title), codebook=xml_safe(content.codebook),
+                   quotes=xml_safe(content.quotes), typology=xml_safe(content.typology),
+                   typology_note=xml_safe(content.typology_note),
+                   topics=xml_safe(content.topics), summary=xml_safe(content.summary))
 
 
 def codebook_table(codebook: Codebook) -> pd.DataFrame:
