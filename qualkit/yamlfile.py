@@ -57,6 +57,9 @@ def parse(text: str, path: str | Path):
                            problem=getattr(err, "problem", None) or "unreadable") from None
     except RecursionError:  # PyYAML's pure-Python composer recurses once per level of nesting
         raise QualkitError(Errors.E061, path=path, problem="nested too deeply") from None
+    except ValueError as err:  # a value PyYAML cannot build, e.g. an integer of 5,000 digits
+        raise QualkitError(Errors.E061, path=path,
+                           problem=f"a value cannot be read ({one_line(err)[:80]})") from None
 
 
 def one_line(value: object) -> str:

@@ -137,3 +137,15 @@ def test_a_line_of_over_a_million_characters_is_checked_whole():
     text = filler + " I spoke to Sarah Jenkins at the end."
     found = Detector().find(text)
     assert [text[f.start:f.end] for f in found] == ["Sarah Jenkins"]
+
+
+def test_a_codebook_version_of_five_thousand_digits_is_one_line():
+    from qualkit.coding import parse_codebook
+    from qualkit.errors import QualkitError
+
+    text = ("name: x\nversion: " + "9" * 5000 + "\ncodes:\n  - id: a\n    label: A\n"
+            "    definition: d\n")
+    with pytest.raises(QualkitError) as caught:
+        parse_codebook(text, "x.yaml")
+    assert "E061" in str(caught.value) and "x.yaml" in str(caught.value)
+    assert len(str(caught.value).splitlines()) == 1
