@@ -149,3 +149,22 @@ def test_a_codebook_version_of_five_thousand_digits_is_one_line():
         parse_codebook(text, "x.yaml")
     assert "E061" in str(caught.value) and "x.yaml" in str(caught.value)
     assert len(str(caught.value).splitlines()) == 1
+
+
+def test_an_entity_reference_in_a_codebook_file_is_one_line(tmp_path):
+    from qualkit.resources import default_codebook_path
+
+    out = tmp_path / "c.qdc"
+    done = CliRunner().invoke(main, ["export", "qdc", "--codebook", str(default_codebook_path()),
+                                     "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    text = text.replace("<Description>", "<Description>&ent;", 1)
+    declaration = text.index("?>") + 2
+    text = text[:declaration] + '<!DOCTYPE CodeBook [<!ENTITY ent "x">]>' + text[declaration:]
+    (tmp_path / "bad.qdc").write_text(text, encoding="utf-8")
+    done = CliRunner().invoke(main, ["import-qdc", str(tmp_path / "bad.qdc"), "--out",
+                                     str(tmp_path / "b.yaml")])
+    assert done.exit_code != 0 and "E122" in done.output and "bad.qdc" in done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert not (tmp_path / "b.yaml").exists()

@@ -187,6 +187,9 @@ def scores(rows: dict[str, dict[str, float]]) -> pd.DataFrame:
     (("[{code: court_decided, weight: 1.0}]", "[{weight: 1.0}]"), "E108"),
     ((', equals: ["yes"]', ""), "E108"),
     (("weight: 0.5}", "weight: -0.5}"), None),
+    (("weight: 0.5}", "weight: .nan}"), "E108"),  # NaN and infinity gave empty confidences
+    (("{code: got_worse, weight: 1.0}", "{code: got_worse, weight: -.inf}"), "E108"),
+    (("sharpness: 10", "sharpness: .inf"), "E108"),
     (("dimensions:", "dimension:"), "E101"),
     (("  - id: decision\n", "  - id: decision\n    values: [\n"), "E061"),
 ])

@@ -51,10 +51,18 @@ def read_bytes(path: Path) -> bytes:
 def parse(data: bytes, where: str) -> etree._Element:
     """The root element of an XML document, or :data:`Errors.E122` at the line of the slip."""
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as err:
         raise QualkitError(Errors.E122, path=where, line=err.lineno or None,
                            problem=err.msg or "unreadable") from None
+    # The parser resolves no entities, so a declared one stays a node of its own, which the
+    # schema validator cannot handle; REFI-QDA files never declare any.
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
+        raise QualkitError(Errors.E122, path=where, line=entity.sourceline or None,
+                           problem=f"an entity reference ({entity.text}) is not allowed; write "
+                                   "the text out")
+    return root
 
 
 def check_document(root: etree._Element, namespace: str, where: str, fix: str) -> list[str]:
@@ -72,7 +80,12 @@ def check_document(root: etree._Element, namespace: str, where: str, fix: str) -
 def validate(root: etree._Element, namespace: str, where: str) -> None:
     """Raise :data:`Errors.E123` at the first place ``root`` breaks its schema."""
     checker = schema(namespace)
-    if not checker.validate(root):
+    try:
+        valid = checker.validate(root)
+    except etree.XMLSchemaValidateError as err:  # libxml2's own failure, not the document's
+        raise QualkitError(Errors.E123, path=where, what=DOCUMENTS[namespace][2],
+                           problem=_plain(str(err))) from None
+    if not valid:
         first = checker.error_log[0]
         raise QualkitError(Errors.E123, path=where, line=first.line or None,
                            what=DOCUMENTS[namespace][2], problem=_plain(first.message))

@@ -10,6 +10,7 @@ the run with one line naming the file, the line and the fix. Nothing here knows 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,9 +329,10 @@ def _number(entry: dict, key: str, default: float, what: str, item: str, where: 
             signed: bool = False) -> float:
     """A number; evidence weights and priors may be negative (evidence against a value)."""
     value = entry.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (value < 0 and not signed):
+    if (isinstance(value, bool) or not isinstance(value, (int, float))
+            or not math.isfinite(value) or (value < 0 and not signed)):  # .nan and .inf too
         raise QualkitError(Errors.E108, **where, what=what, item=item, key=key,
-                           expected="a number" if signed else "a number of 0 or more",
+                           expected="a finite number" if signed else "a finite number of 0 or more",
                            fix=f"write e.g. '{key}: {default or 1.0}'")
     return float(value)
 
