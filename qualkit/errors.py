@@ -110,7 +110,9 @@ class Errors(metaclass=WithCodes):
             "ids that are unique across files, or import the file into another project.")
     # codebooks
     E060 = "cannot read the codebook ({reason}). Fix: check the path; codebooks live in codebooks/*.yaml."
-    E061 = "the codebook is not valid YAML ({problem}). Fix: check indentation and quoting at this line."
+    E061 = "the file is not valid YAML ({problem}). Fix: check indentation and quoting at this line."
+    E073 = ("the file is not UTF-8 text (byte {byte} at offset {offset} is not {encoding}). Fix: "
+            "save it as UTF-8 (in a text editor: Save As, encoding UTF-8).")
     E062 = ("the codebook must be a mapping with a 'codes' list. Fix: start the file with 'name: ...' "
             "and 'codes:' followed by '- id: ...' entries.")
     E063 = "code {position} has no 'id'. Fix: add 'id: some_snake_case_id'."

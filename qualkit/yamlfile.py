@@ -27,7 +27,10 @@ def read_text(path: str | Path, unreadable: str) -> str:
     """The file's text; ``unreadable`` is the catalogue message for a file that cannot be read."""
     try:
         return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
+    except UnicodeDecodeError as err:
+        raise QualkitError(Errors.E073, path=path, byte=f"0x{err.object[err.start]:02x}",
+                           offset=err.start, encoding="UTF-8") from None
+    except OSError as err:
         raise QualkitError(unreadable, path=path, reason=getattr(err, "strerror", None) or
                            type(err).__name__) from None
 

@@ -168,3 +168,32 @@ def test_an_entity_reference_in_a_codebook_file_is_one_line(tmp_path):
     assert done.exit_code != 0 and "E122" in done.output and "bad.qdc" in done.output
     assert done.exception is None or isinstance(done.exception, SystemExit)
     assert not (tmp_path / "b.yaml").exists()
+
+
+def test_messages_name_the_byte_the_file_and_a_valid_suggestion(tmp_path):
+    """Item 21: an encoding slip names the byte (not 'check the path'); a typology's YAML slip
+    does not call it a codebook; a suggested code id is itself valid."""
+    from qualkit.coding import load_codebook, parse_codebook
+    from qualkit.errors import QualkitError
+    from qualkit.typology import parse_typology
+
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("name: caf\u00e9\ncodes: []\n".encode("cp1252"))
+    with pytest.raises(QualkitError) as caught:
+        load_codebook(latin)
+    assert caught.value.code == "E073" and "0xe9" in str(caught.value) and "latin.yaml" in str(
+        caught.value)
+    with pytest.raises(QualkitError) as caught:
+        parse_typology("name: t\ndimensions: [\n", "t_typology.yaml")
+    assert caught.value.code == "E061" and "codebook" not in str(caught.value)
+    with pytest.raises(QualkitError) as caught:
+        parse_codebook("name: x\ncodes:\n  - id: '12'\n    label: A\n    definition: d\n", "x.yaml")
+    assert caught.value.code == "E064" and "'code_12'" in str(caught.value)
+    parse_codebook("name: x\ncodes:\n  - id: code_12\n    label: A\n    definition: d\n", "x.yaml")
+
+
+def test_a_schema_message_stays_on_one_line():
+    from qualkit.interchange.xmlio import _plain
+
+    assert _plain("Element '{urn:QDA-XML:codebook:1.0}Code': This element\nis not expected.") == \
+        "Element 'Code': This element is not expected."

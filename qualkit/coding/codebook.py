@@ -169,6 +169,8 @@ def _parse_code(entry: object, position: int, line: int, path) -> Code:
     where = {"path": path, "line": line}
     if not _SNAKE.match(code_id):
         suggestion = re.sub(r"[^a-z0-9]+", "_", code_id.lower()).strip("_") or "code"
+        if not suggestion[0].isalpha():  # '12' would itself be refused
+            suggestion = f"code_{suggestion}"
         raise QualkitError(Errors.E064, **where, code=yamlfile.one_line(code_id),
                            suggestion=suggestion)
     for key in entry:

@@ -104,8 +104,9 @@ def _drop_empty_containers(root: etree._Element, namespace: str, where: str) -> 
 
 
 def _plain(text: str) -> str:
-    """Messages name elements without their namespace: '<Code>' reads better than '{urn:...}Code'."""
-    return re.sub(r"\{urn:QDA-XML:[a-z]+:1\.0\}", "", str(text)).strip()
+    """Messages name elements without their namespace: '<Code>' reads better than '{urn:...}Code';
+    and stay on one line (libxml2 breaks some of its messages in two)."""
+    return " ".join(re.sub(r"\{urn:QDA-XML:[a-z]+:1\.0\}", "", str(text)).split())
 
 
 def local_name(element: etree._Element) -> str:
