@@ -21,8 +21,9 @@ from .resources import EMBEDDING_MODEL_ID, embedding_model_path
 if TYPE_CHECKING:
     from .store import Project
 
-#: Characters: texts shorter than the first go in full batches, each tier after in half as many.
-SHORTER_THAN = (200, 400, 800)
+#: Tokens per batch: rows times token length, so that long answers go a few at a time (a batch of
+#: 64 long answers once took about 400 MB) and short ones many at a time.
+TOKENS_PER_BATCH = 256
 REMEMBERED = 20_000  # vectors kept in memory (about 30 MB); the rest come from the project
 
 
@@ -40,6 +41,18 @@ def load_encoder():
     return SentenceTransformer(str(embedding_model_path()), device="cpu")
 
 
+def token_lengths(model, texts: Sequence[str]) -> np.ndarray:
+    """How many tokens the model will see of each text (special tokens included, truncated as
+    the model truncates)."""
+    encoded = model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)
+    return np.array([len(ids) for ids in encoded["input_ids"]], dtype=int)
+
+
+def rows_for(length: int, most: int = 64) -> int:
+    """Rows in every batch of texts ``length`` tokens long: a function of the length alone."""
+    return max(1, min(most, TOKENS_PER_BATCH // length))
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -53,7 +66,9 @@ class Embedder:
     database holds them all).
     """
 
-    model_id = EMBEDDING_MODEL_ID
+    #: The cache key: the model, and the batching that makes a vector depend on its text alone
+    #: (vectors cached by the earlier, batch-dependent recipe are not mixed with these).
+    model_id = f"{EMBEDDING_MODEL_ID}+unpadded"
 
     def __init__(self, cache: "Project | None" = None, batch_size: int = 64,
                  remembered: int = REMEMBERED) -> None:
@@ -85,19 +100,32 @@ class Embedder:
         return np.vstack([found[h] for h in hashes]).astype(np.float32)
 
     def _run_model(self, texts: list[str]) -> np.ndarray:
-        """Texts in batches by length: the model's working memory grows with batch size times
-        length squared (a batch of 64 long answers alone took about 400 MB), so longer texts go
-        in smaller batches. The vectors are the same either way, to float rounding."""
+        """Each text's vector, the same to the bit whatever else is embedded with it.
+
+        The model's arithmetic differs in its last bits with the shape of the batch (padding, and
+        how many rows), and clustering magnifies that: topics moved for most segments between a run
+        that found its vectors cached (embedded beside training examples) and one that did not.
+        So a text is embedded in a batch whose shape depends on its own token length alone: texts
+        of one length together, no padding, and :func:`rows_for` rows, the last batch filled out
+        with copies. That costs about a third more than free batching (bench/README.md) and keeps
+        a batch's working memory small whatever the lengths."""
+        import torch
+
         model = load_encoder()
-        lengths = np.array([len(text) for text in texts])
+        lengths = token_lengths(model, texts)
         vectors = np.zeros((len(texts), model.get_embedding_dimension()), dtype="<f4")
-        bounds = [0, *SHORTER_THAN, np.inf]
-        for tier, (low, high) in enumerate(zip(bounds, bounds[1:])):
-            chosen = np.flatnonzero((lengths >= low) & (lengths < high))
-            if len(chosen):
-                vectors[chosen] = model.encode(
-                    [texts[i] for i in chosen], batch_size=max(1, self.batch_size >> tier),
-                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        with torch.inference_mode():
+            for length in sorted(set(lengths.tolist())):
+                chosen = np.flatnonzero(lengths == length)
+                rows = rows_for(length, self.batch_size)
+                for start in range(0, len(chosen), rows):
+                    part = chosen[start:start + rows]
+                    batch = [texts[i] for i in part]
+                    batch += batch[-1:] * (rows - len(batch))
+                    features = model.tokenizer(batch, truncation=True, padding=True,
+                                               max_length=model.max_seq_length, return_tensors="pt")
+                    embedded = model.forward(dict(features))["sentence_embedding"]
+                    vectors[part] = embedded[:len(part)].numpy()
         return vectors
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:

@@ -218,10 +218,47 @@ class Errors(metaclass=WithCodes):
     E143 = ("the output folder {out} is, or is inside, the input {input}: the copies would replace "
             "or be mixed with the originals. Fix: pass --out a folder outside the inputs, e.g. "
             "--out anonymised.")
+    E144 = ("the project database is damaged ({reason}). Fix: restore it from a backup; or save "
+            "what is intact with 'sqlite3 THIS_FILE .recover | sqlite3 recovered.qualkit' and "
+            "import the transcripts again into a new project.")
+    E145 = ("the project database is busy: another qualkit command is writing to it. Fix: wait "
+            "for that command to finish, then run this one again.")
     E140 = ("not run: it needs what the {stage} stage makes, and that stage was skipped ({reason}). "
             "Fix: fix what stopped the {stage} stage, then run again.")
     E139 = ("no cache folder can be written (tried QUALKIT_CACHE_DIR or ~/.cache/qualkit, and "
             "{path}). Fix: set QUALKIT_CACHE_DIR to a folder you can write.")
+    # hostile archives (REFI-QDA projects and .docx)
+    E150 = ("text source '{source}' points at '{where}', a file outside the archive; not read, as "
+            "a project may name only files inside itself. Fix: pass --sources-dir with the folder "
+            "that holds the project's source files (sources_dir= in Python), or export the project "
+            "again with its sources inside (.qdpx).")
+    E151 = ("text source '{source}': '{where}' leads outside the folder {folder} ({reason}); not "
+            "read. Fix: put the source file itself in that folder, not a link to a file elsewhere.")
+    E152 = ("{member} is {size} uncompressed, over the limit of {limit} for one file of an "
+            "archive or its sources folder; not read, so that a decompression bomb cannot exhaust "
+            "memory. Fix: {fix}")
+    E153 = ("{member} is compressed {ratio}:1 ({packed} inflating to {size}), beyond the {limit}:1 "
+            "real documents stay under; not read, as it looks like a decompression bomb. Fix: {fix}")
+    E154 = ("the files read from the archive (or its sources folder) would be over {limit} in all, "
+            "uncompressed (stopped at {member}); not read, so that a decompression bomb cannot "
+            "exhaust memory. Fix: {fix}")
+    E155 = ("{member} inflates to more than the {size} its header declares; not read: the archive "
+            "is damaged or forged. Fix: {fix}")
+    E156 = ("{what} GUID {guid} is used twice ('{first}' and '{second}'), so what refers to it "
+            "could land on the wrong one; not imported. Fix: give each {what} its own GUID (export "
+            "the file again from your QDA software).")
+    # codebooks and typologies that would take hours to read or match (denial of service)
+    E160 = ("the file is over {limit}, and codebooks and typologies are kilobytes (the SPIP Plus "
+            "codebook is 130 KB); not read, as one this large would take minutes. Fix: check that "
+            "the path names the codebook or typology you meant.")
+    E161 = ("the YAML nests more than {limit} levels deep here; a codebook or typology needs fewer "
+            "than 10, and deeper nesting is refused rather than read. Fix: close the brackets or "
+            "undo the indentation at this line; write each code as one '- id: ...' entry.")
+    E162 = ("code '{code}' has a REGEX pattern '{pattern}' that could run for hours: {problem}. "
+            "Fix: {fix}")
+    E163 = ("code '{code}' sits {depth} levels below its theme '{theme}', over the {limit} levels "
+            "allowed. Fix: give it a 'parent' nearer the theme; a codebook's tree needs a few "
+            "levels, not {depth}.")
 
 
 class Warnings(metaclass=WithCodes):
@@ -234,6 +271,9 @@ class Warnings(metaclass=WithCodes):
     W004 = "skipped {stage}: {reason}"
     W005 = "privacy check: {count} personal detail(s) redacted"
     W006 = "{count} code(s) have no description: write their definitions"
+    W010 = ("privacy check: {count} case id(s), file name(s) or speaker label(s) held a personal "
+            "detail and were exported as pseudonyms; the mapping is in {audit}: keep it apart "
+            "from the outputs")
 
 
 class QualkitError(Exception):

@@ -27,6 +27,9 @@ IGNORE_FILE = ".qualkitignore"
 #: The project database a run keeps in its output folder: a folder holding one is qualkit's output
 #: (coded.csv, report.docx ...), never read as input when it lies inside an input folder.
 PROJECT_FILE = "project.qualkit"
+#: The file that marks a folder of personal data qualkit wrote (an anonymise or privacy audit):
+#: like a folder holding a project, never read as input.
+AUDIT_MARKER = "WARNING-PERSONAL-DATA.txt"
 CHUNK_FILES = 64
 
 
@@ -78,7 +81,8 @@ def expand_paths(paths: Iterable[str | Path], skip: Sequence[Path] = ()) -> list
             found.append(path)
             continue
         patterns = _ignore_patterns(path)
-        outputs = {folder.parent for folder in path.rglob(PROJECT_FILE)}
+        outputs = {marker.parent for name in (PROJECT_FILE, AUDIT_MARKER)
+                   for marker in path.rglob(name)}
         for candidate in sorted(path.rglob("*")):
             relative = candidate.relative_to(path)
             try:

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
-from .atomic import atomic_write, remove_leftovers
+from .atomic import remove_leftovers
 from .cache import (cached_topics, coder_key, memo_path, remember_findings, shared_cache_dir,
                     topics_key, trained_coder)
 from .coding import Codebook, Codings, code, load_codebook, store_codings
@@ -27,7 +27,8 @@ from .embeddings import Embedder
 from .errors import Errors, QualkitError
 from .ingest import PROJECT_FILE, find_case_sheet, import_paths
 from .memory import between_steps, peak_memory_mb
-from .privacy import Detector, PrivacyGate, check_project
+from .privacy import Detector, PrivacyGate, audit_beside, check_project
+from .spreadsheets import write_csv
 from .store import Project
 from .typology import Typology, check_codes, load_typology
 
@@ -103,6 +104,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *,
             if checker is not None:
                 checker.allow(codebook.allow_words)
         gate = context.gate
+        if gate.audit_dir is None:  # pseudonyms' mapping beside the output folder, never in it
+            gate.audit_in(audit_beside(out_dir))
         stage.after_each = remember_findings(gate.detector if gate.mode != "off" else None,
                                              context.own_cache)
         corpus = stage("import", _import, context, inputs, cases)
@@ -116,6 +119,8 @@ def run(inputs: Sequence[str | Path], out_dir: str | Path, *,
         if not isinstance(coder, _Missing):
             coder.close()
     summary.outputs["project"] = out_dir / PROJECT_NAME
+    if gate.audit_path is not None:
+        summary.outputs["privacy audit (personal data)"] = gate.audit_path
     return summary
 
 
@@ -180,12 +185,14 @@ class _Missing:
 
 def _import(context: RunContext, inputs, cases, summary: RunSummary) -> Corpus:
     cases = cases or find_case_sheet(inputs)
-    report = import_paths(inputs, context.project, cases=cases, skip=[context.out_dir])
+    skip = [context.out_dir, *([context.gate.audit_dir] if context.gate.audit_dir else [])]
+    report = import_paths(inputs, context.project, cases=cases, skip=skip)
     summary.failed_files = [f.error for f in report.failed] + list(report.errors)
     corpus = context.project.corpus(report.sources)
     summary.cases, summary.segments = len(corpus.cases), len(corpus)
     if not len(corpus):
         raise QualkitError(Errors.E075)
+    context.gate.know(corpus.segments)  # pseudonyms numbered over the whole corpus
     return corpus
 
 
@@ -212,7 +219,7 @@ def _coding(context: RunContext, corpus: Corpus, coder, summary: RunSummary) -> 
     store_codings(context.project, codings)
     summary.codings = codings.counts()
     path = context.out_dir / "coded.csv"
-    _write_csv(context.gate.frame(codings.frame(), ["text"], where=str(path)), path)
+    write_csv(context.gate.frame(codings.frame(), ["text"], where=str(path)), path)
     summary.outputs["coded segments"] = path
     return codings
 
@@ -261,7 +268,7 @@ def _quotes(context: RunContext, corpus: Corpus, coder, codings: Codings, typing
                             coded=codings.result)
     path = context.out_dir / "quotes.csv"
     written = gate.frame(quotes, ["quote"], where=str(path))
-    _write_csv(written, path)
+    write_csv(written, path)
     summary.quotes = len(written)
     summary.outputs["quotes"] = path
     return quotes
@@ -276,8 +283,3 @@ def _report(context: RunContext, corpus: Corpus, codings: Codings, typing, quote
     write_report(content, chart, context.out_dir / "report", context.gate)
     summary.redacted = context.gate.redacted
     summary.outputs["report"] = context.out_dir / "report"
-
-
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    with atomic_write(path) as handle:
-        frame.to_csv(handle, index=False)

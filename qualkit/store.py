@@ -20,6 +20,7 @@ from .corpus import SEGMENT_COLUMNS, Corpus, attribute_frame
 from .errors import Errors, QualkitError
 from .migrations import MIGRATIONS
 from .models import Transcript
+from .sqlitefile import connect
 
 _SEARCH_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
                               "‟": '"', "–": "-", "—": "-", "…": "..."})
@@ -42,7 +43,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error, QualkitError):  # the first error is the one to tell
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -65,7 +67,7 @@ class Project:
         self.path = Path(path)
         if str(path) != IN_MEMORY:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        self.conn = connect(path, isolation_level=None, timeout=30)
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -74,6 +76,9 @@ class Project:
         except sqlite3.DatabaseError as err:
             self.conn.close()
             raise QualkitError(Errors.E041, path=self.path, reason=str(err)) from None
+        except QualkitError:
+            self.conn.close()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "Project":
@@ -231,7 +236,12 @@ class Project:
 
     # -- reading ---------------------------------------------------------------------------------
     def query(self, sql: str, params: tuple = ()) -> pd.DataFrame:
-        return pd.read_sql_query(sql, self.conn, params=params)
+        try:
+            return pd.read_sql_query(sql, self.conn, params=params)
+        except pd.errors.DatabaseError as err:  # pandas wraps what the statement raised
+            if isinstance(err.__cause__, QualkitError):
+                raise err.__cause__ from None
+            raise
 
     def transcripts(self, current_only: bool = True) -> pd.DataFrame:
         where = "WHERE is_current = 1" if current_only else ""

@@ -311,6 +311,7 @@ def write_topic_outputs(result: TopicResult, out_dir, gate, cases: pd.DataFrame 
     from pathlib import Path
 
     from .atomic import atomic_write
+    from .spreadsheets import to_csv
 
     out_dir = Path(out_dir)
     examples = [c for c in result.topics.columns if re.fullmatch(r"example_\d", c)]
@@ -319,11 +320,13 @@ def write_topic_outputs(result: TopicResult, out_dir, gate, cases: pd.DataFrame 
                                        where=str(out_dir / "segment_topics.csv"))
     tables = {"topics.csv": result.topics, "segment_topics.csv": result.segment_topics}
     if result.topic_by_code is not None:
-        tables.update({"topic_by_code.csv": result.topic_by_code, "emergent.csv": result.emergent})
+        tables.update({"topic_by_code.csv": result.topic_by_code,
+                       "emergent.csv": gate.identifiers(result.emergent)})
+    cases = gate.identifiers(cases) if cases is not None else None  # as segment_topics names them
     written = []
     for name, table in tables.items():
         with atomic_write(out_dir / name) as handle:
-            table.to_csv(handle, index=False)
+            to_csv(table, handle)
         written.append(out_dir / name)
     with atomic_write(out_dir / "topic_map.html") as handle:
         handle.write(topic_map_html(result))

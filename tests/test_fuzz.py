@@ -469,9 +469,10 @@ FIXED = [
     ("codebook", CODEBOOK_ONE.replace("id: a", 'id: "a\\nb"'), "E064"),
     ("codebook", code_with('"a\\nb": 1'), "E070"),
     ("codebook", code_with('parent: "a\\nb"'), "E066"),
-    # yamlfile.parse: nesting deeper than Python's recursion limit (RecursionError)
-    ("codebook", "[" * 1200 + "]" * 1200, "E061"),
-    ("typology", "{a: " * 1200 + "}" * 1200, "E061"),
+    # yamlfile.parse: nesting deeper than Python's recursion limit (RecursionError); now refused
+    # past yamlfile.MAX_DEPTH levels before it is composed
+    ("codebook", "[" * 1200 + "]" * 1200, "E161"),
+    ("typology", "{a: " * 1200 + "}" * 1200, "E161"),
     # scheme.parse_typology: a codebook path not text, or holding a NUL (TypeError, ValueError)
     ("typology", MINI.replace("codebook: mini.yaml", "codebook: 5"), "E108"),
     ("typology", MINI.replace("codebook: mini.yaml", 'codebook: "a\\0b"'), "E108"),

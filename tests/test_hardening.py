@@ -26,6 +26,7 @@ from qualkit.ingest import expand_paths
 from qualkit.privacy import Detector
 
 FOUR = Path(__file__).parent / "data" / "four_interviews"
+SAMPLE = Path(__file__).parent.parent / "transcripts_sample"
 LIMIT_S = 300
 
 
@@ -197,3 +198,49 @@ def test_a_schema_message_stays_on_one_line():
 
     assert _plain("Element '{urn:QDA-XML:codebook:1.0}Code': This element\nis not expected.") == \
         "Element 'Code': This element is not expected."
+
+
+def _damage_table(path: Path, table: str) -> None:
+    """Overwrite the first page of ``table``, as a bad sector or a half-copied file would."""
+    import sqlite3
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\x0d\xff\xff\xff" + bytes(range(60)))
+
+
+def test_a_damaged_page_is_one_line_for_import_info_and_export(folder, tmp_path):
+    project = tmp_path / "p.qualkit"
+    with Project(project) as opened:
+        import_paths([folder], opened)
+    _damage_table(project, "transcripts")
+    shutil.copy(FOUR / "K02.txt", folder / "K02.txt")
+    for args in (["import", str(folder)], ["info"], ["export", "qdpx", "--out", str(tmp_path / "x.qdpx")]):
+        done = _cli(*args, "--project", str(project))
+        assert done.returncode != 0, (args, done.stdout + done.stderr)
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+        errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
+        assert errors and all("[E144]" in e and "p.qualkit" in e and "damaged" in e
+                              for e in errors), (args, done.stderr)
+    assert not (tmp_path / "x.qdpx").exists()
+
+
+def test_a_full_disk_is_told_as_a_full_disk_and_a_failed_file_leaves_nothing(folder, tmp_path):
+    path = tmp_path / "p.qualkit"
+    for name in ("P01.txt", "P02.txt"):
+        shutil.copy(SAMPLE / name, folder / name)
+    with Project(path) as project:
+        pages = project.conn.execute("PRAGMA page_count").fetchone()[0]
+        project.conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full"
+        report = import_paths([folder], project)
+        errors = [file.error for file in report.files if file.error]
+        assert errors and all("[E142]" in e and "disk is full" in e for e in errors), errors
+        failed = {Path(file.path).name for file in report.files if file.error}
+    with Project(path) as project:  # a file that failed left nothing half-written
+        assert failed.isdisjoint(project.transcripts()["source_name"])
+        assert failed.isdisjoint(project.query("SELECT DISTINCT source_name FROM transcripts")
+                                 ["source_name"])

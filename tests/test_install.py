@@ -44,6 +44,7 @@ def test_the_wheel_holds_every_subpackage_and_the_shipped_study(wheel):
     for shipped in ("spip_plus.yaml", "spip_plus_typology.yaml", "training/gold.csv"):
         assert f"qualkit/codebooks/{shipped}" in names, shipped
     assert "qualkit/interchange/schemas/Project-mrt2019.xsd" in names
+    assert "qualkit/privacy/data/first_names.txt" in names   # the detector's lists are data files
 
 
 def test_a_wheel_install_runs_the_sample_from_an_empty_folder(wheel, tmp_path):

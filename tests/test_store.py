@@ -223,11 +223,30 @@ def test_texts_embedded_in_batches_by_length_keep_their_order_and_vectors():
     vectors must be the model's own, each in its text's place."""
     import numpy as np
 
-    from qualkit.embeddings import SHORTER_THAN, Embedder, load_encoder
+    from qualkit.embeddings import Embedder, load_encoder, rows_for, token_lengths
 
     sentence = "We talked about the children and the handovers at the weekend. "
     texts = [sentence * n for n in (12, 1, 5, 20, 2, 9)]
-    assert len({min(np.searchsorted(SHORTER_THAN, len(t), side="right"), 3) for t in texts}) == 4
+    assert len({rows_for(n) for n in token_lengths(load_encoder(), texts)}) >= 4
     ours = Embedder().encode(texts)
     theirs = load_encoder().encode(texts, batch_size=64, normalize_embeddings=True)
     assert np.allclose(ours, theirs, atol=1e-5)
+
+
+def test_a_text_gets_the_same_vector_bit_for_bit_whatever_it_is_embedded_with():
+    """Issue 25 item 12: vectors cached while the coder trained (beside training examples) must
+    equal those a later run computes beside other segments, or topics move between a cold and a
+    warm cache."""
+    import numpy as np
+
+    from qualkit.embeddings import Embedder
+
+    segments = ["I was scared of him, to be honest.", "It was alright.", "Yes.",
+                "We'd tried mediation before, it didn't work.", "It was awful.",
+                "By the end we were actually talking, not after everything with the court."]
+    others = ["The course came too late, he'd stopped contact by then.", "It was fine.",
+              "I had to be very careful what I said in front of her."] * 3
+    together = Embedder().encode(others + segments)[len(others):]
+    alone = np.vstack([Embedder().encode([text]) for text in segments])
+    reordered = Embedder().encode(segments[::-1])[::-1]
+    assert together.tobytes() == alone.tobytes() == reordered.tobytes()

@@ -66,6 +66,20 @@ def test_same_seed_same_topics(sample):
     assert again.topics["top_words"].tolist() == result.topics["top_words"].tolist()
 
 
+def test_topics_are_the_same_whatever_the_cache_held(sample):
+    """Issue 25 item 12: a warm cache holds vectors embedded beside other texts (coder training,
+    an earlier import) and in another order; the topics must not move for it."""
+    segments, gold, _, result = sample
+    warmed = Embedder()
+    texts = segments["text"].tolist()
+    others = gold["text"].tolist()[:40]
+    for start in range(0, len(texts), 97):  # other company, other order, other batch bounds
+        warmed.encode(others[start % 7:] + texts[start:start + 97][::-1])
+    again = fit_topics(segments, warmed, seed=42)
+    np.testing.assert_array_equal(again.segment_topics["topic"].to_numpy(),
+                                  result.segment_topics["topic"].to_numpy())
+
+
 @pytest.mark.parametrize("n", [0, 10])
 def test_too_few_segments_is_E080(sample, n):
     segments = sample[0].head(n)

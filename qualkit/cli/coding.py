@@ -54,8 +54,9 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
             if project is not None:
                 store_codings(project, codings)
             coded = codings.frame(explain=explain)
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_path)
     gate.allow(codebook.allow_words)
+    gate.know(corpus.segments)  # pseudonyms numbered over the whole corpus, as every command does
     with exit_on_error(ExitCode.PRIVACY_REFUSED):
         coded = gate.frame(coded, ["text", "rationale"] if explain else ["text"], where=str(out_path))
     write_csv(coded, out_path)

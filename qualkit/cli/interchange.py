@@ -59,7 +59,7 @@ def export_qdpx_command(project_path, out_path, sources, strict, no_privacy_chec
     """A project as a REFI-QDA project (.qdpx): codes, transcripts, codings, cases."""
     from ..interchange.qdpx_export import export_qdpx
 
-    gate = make_gate(strict, no_privacy_check, names, policy)
+    gate = make_gate(strict, no_privacy_check, names, policy, audit_for=out_path)
     with open_project(project_path) as project, exit_on_error(ExitCode.PRIVACY_REFUSED):
         _allow_study_words(gate, project)
         summary = export_qdpx(project, out_path, gate, sources=sources or None)
@@ -88,7 +88,7 @@ def _sheet_command(fmt: str):
                        "classification sheet layout).")
     @privacy_options
     def command(project_path, out_path, what, strict, no_privacy_check, names, policy) -> None:
-        gate = make_gate(strict, no_privacy_check, names, policy)
+        gate = make_gate(strict, no_privacy_check, names, policy, audit_for=out_path)
         with open_project(project_path) as project, exit_on_error(ExitCode.PRIVACY_REFUSED):
             _allow_study_words(gate, project)
             written = export_sheet(project, out_path, what, gate, fmt=fmt)
@@ -110,14 +110,18 @@ for _format in FORMATS:
 @all_speakers_option("Also segment interviewer turns, to keep codings made on them.")
 @click.option("--codebook-out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the project's codes as a qualkit codebook (YAML).")
-def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codebook_out) -> None:
+@click.option("--sources-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder holding the source files the project names by relative:// path "
+                   "(outside the archive); without it they are not read.")
+def import_qdpx_command(path, project_path, unit, max_words, all_speakers, codebook_out,
+                        sources_dir) -> None:
     """Import a REFI-QDA project (.qdpx, or a project.qde): sources, codings, codes, cases."""
     from ..atomic import atomic_write
     from ..interchange.qdpx_import import import_qdpx
 
     segmenter = Segmenter(unit=unit, max_words=max_words, all_speakers=all_speakers)
     with open_project(project_path) as project, exit_on_error(ExitCode.USAGE):
-        result = import_qdpx(path, project, segmenter=segmenter)
+        result = import_qdpx(path, project, segmenter=segmenter, sources_dir=sources_dir)
     print_import_report(result.report, project_path)
     for note in result.notes:
         out.print(f"[yellow]note[/yellow]: {escape(note)}", highlight=False, soft_wrap=True)

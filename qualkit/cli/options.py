@@ -132,19 +132,26 @@ def study_options(command):
     ])
 
 
-def make_gate(strict: bool, no_privacy_check: bool, names, policy, cases=None):
-    """The privacy gate the privacy options describe: redact (default), strict, or off."""
-    from ..privacy import PrivacyGate, build_detector
+def make_gate(strict: bool, no_privacy_check: bool, names, policy, cases=None, audit_for=None):
+    """The privacy gate the privacy options describe: redact (default), strict, or off. The
+    pseudonyms it gives identifiers are kept beside ``audit_for``, the command's ``--out``
+    (:func:`qualkit.privacy.audit_beside`)."""
+    from ..privacy import PrivacyGate, audit_beside, build_detector
 
     if no_privacy_check:
         warn(Warnings.W001)
         return PrivacyGate(mode="off")
     with exit_on_error():
         detector = build_detector(names, policy, cases)
-    return PrivacyGate(detector, mode="strict" if strict else "redact")
+        return PrivacyGate(detector, mode="strict" if strict else "redact",
+                           audit_dir=audit_beside(audit_for) if audit_for else None)
 
 
 def report_gate(gate) -> None:
-    """Say how many personal details the gate redacted (nothing when it was off)."""
+    """Say how many personal details the gate redacted, and where the mapping of the pseudonyms
+    it gave identifiers is (nothing when it was off)."""
     if gate.mode != "off":
         warn(Warnings.W005, console=out, label=None, style=None, count=gate.redacted)
+    if gate.audit_path is not None:
+        warn(Warnings.W010, label=None, style="bold yellow", count=len(gate.pseudonyms),
+             audit=gate.audit_path)

@@ -101,11 +101,11 @@ def status(message: str):
 
 
 def write_csv(frame, path: Path) -> None:
-    """Write a table atomically: a temp file beside the target, then a rename."""
-    from ..atomic import atomic_write
+    """Write a table atomically (a temp file beside the target, then a rename), no cell a
+    formula (:mod:`qualkit.spreadsheets`)."""
+    from ..spreadsheets import write_csv as write_table
 
-    with atomic_write(path) as handle:
-        frame.to_csv(handle, index=False)
+    write_table(frame, path)
 
 
 def print_import_report(report, project_path: Path) -> None:

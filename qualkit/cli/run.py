@@ -24,9 +24,12 @@ def run_command(inputs, out_dir, codebook_path, typology_path, cases, strict, no
     from ..run import STAGES, run
 
     cases = cases or find_case_sheet(inputs)
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
-    with exit_on_error():
-        detector = build_detector(names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_dir)
+    if gate.mode != "off":
+        detector = gate.detector  # one policy, one detector: the gate's checks are the run's
+    else:  # the outputs go unchecked, but the anonymity check still reports on the transcripts
+        with exit_on_error():
+            detector = build_detector(names, policy, cases)
     with progress_bar() as progress:
         bar = progress.add_task("starting", total=len(STAGES))
 

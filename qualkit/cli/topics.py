@@ -50,8 +50,9 @@ def topics_command(inputs, out_dir, project_path, n_topics, seed, coded_path, co
             result = fit_topics(segments, Embedder(cache=project), n_topics=n_topics, seed=seed,
                                 cases=case_table, coded=coded, themes=themes,
                                 stop_words=codebook.stop_words)
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_dir)
     gate.allow(codebook.allow_words)
+    gate.know(corpus.segments)
     with exit_on_error(ExitCode.PRIVACY_REFUSED):
         write_topic_outputs(result, out_dir, gate, case_table)
     report_gate(gate)

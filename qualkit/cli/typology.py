@@ -45,8 +45,9 @@ def typology_command(inputs, out_path, typology_path, codebook_path, cases, over
         if project is not None:
             store_typing(project, study.typology, result.cases,
                          overrides_source=Path(overrides_path).name if overrides_path else "")
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_path)
     gate.allow(study.codebook.allow_words)
+    gate.know(study.corpus.segments)
     with exit_on_error(ExitCode.PRIVACY_REFUSED):
         written = write_typology_outputs(result, out_path, gate, suppress_counts)
     report_gate(gate)
@@ -96,10 +97,11 @@ def quotes_command(inputs, out_path, codes, types, topics, topics_path, per_grou
     if topics and not topics_path:
         fail_and_stop(Errors.E052, ExitCode.USAGE)
     cases = cases or find_case_sheet(inputs)
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_path)
     with maybe_project(project_path) as project, exit_on_error(ExitCode.USAGE):
         study = _open_study(inputs, project, cases, codebook_path, typology_path if types else None)
         gate.allow(study.codebook.allow_words)
+        gate.know(study.corpus.segments)
         unknown = [c for c in codes if c not in study.codebook]
         if unknown:
             raise QualkitError(Errors.E077, code=unknown[0], what="--code options",
@@ -150,11 +152,12 @@ def report_command(inputs, out_dir, codebook_path, typology_path, no_typology, t
     from ..report import build_report, write_report
 
     cases = cases or find_case_sheet(inputs)
-    gate = make_gate(strict, no_privacy_check, names, policy, cases)
+    gate = make_gate(strict, no_privacy_check, names, policy, cases, audit_for=out_dir)
     with maybe_project(project_path) as project, exit_on_error(ExitCode.USAGE):
         study = _open_study(inputs, project, cases, codebook_path,
                             None if no_typology else typology_path)
         gate.allow(study.codebook.allow_words)
+        gate.know(study.corpus.segments)
         with status("gathering the report"):
             content, chart = build_report(
                 study.corpus, code(study.corpus, study.coder), typing=study.type_cases(),

@@ -14,12 +14,16 @@ from pathlib import Path
 
 from .. import yamlfile
 from ..errors import Errors, QualkitError
+from .regexes import regex_problem, regex_values
 
 CODE_KEYS = ("id", "label", "definition", "include", "exclude", "examples", "patterns", "parent",
              "threshold")
 TOKEN_PATTERN_KEYS = {"LEMMA", "LOWER", "ORTH", "TEXT", "POS", "TAG", "DEP", "OP", "IS_PUNCT",
                       "IS_DIGIT", "LIKE_NUM", "NORM"}
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+#: how far below its theme a code may sit. Real codebooks use two to four levels; the cap keeps every
+#: walk up or down the tree (and the nested <Code> elements of a .qdc export) short.
+MAX_LEVELS = 32
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Codebook:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {code.id: code for code in self.codes})
+        children: dict[str, list[str]] = {}  # grouped once: looked up for every code by coders
+        for code in self.codes:
+            if code.parent is not None:
+                children.setdefault(code.parent, []).append(code.id)
+        object.__setattr__(self, "_children", children)
 
     @property
     def ids(self) -> list[str]:
@@ -83,7 +92,7 @@ class Codebook:
         return code.id
 
     def children(self, code_id: str) -> list[str]:
-        return [code.id for code in self.codes if code.parent == code_id]
+        return list(self._children.get(code_id, ()))
 
     def ancestors(self, code_id: str) -> list[str]:
         """Parent, grandparent, ... up to the theme."""
@@ -236,8 +245,19 @@ def _parse_patterns(patterns: object, code_id: str, where: dict):
             raise QualkitError(Errors.E069, **where, code=code_id, problem=problem,
                                fix="write a phrase string, or a list like [{LEMMA: \"scare\"}] using "
                                    + ", ".join(sorted(TOKEN_PATTERN_KEYS)))
+        _refuse_slow_regexes(pattern, code_id, where)
         tokens.append(tuple(pattern))
     return tuple(phrases), tuple(tokens)
+
+
+def _refuse_slow_regexes(pattern: list, code_id: str, where: dict) -> None:
+    """A REGEX spaCy accepted may still backtrack for hours on one long word (see regexes)."""
+    for value in regex_values(pattern):
+        found = regex_problem(value) if isinstance(value, str) else None
+        if found is not None:
+            shown = yamlfile.one_line(value)
+            raise QualkitError(Errors.E162, **where, code=code_id, problem=found[0], fix=found[1],
+                               pattern=shown if len(shown) <= 60 else shown[:57] + "...")
 
 
 def _token_pattern_problem(pattern: object) -> str | None:
@@ -264,11 +284,25 @@ def _check_hierarchy(codes: list[Code], path) -> None:
         if code.parent is not None and code.parent not in seen:
             raise QualkitError(Errors.E066, path=path, line=code.line, code=code.id,
                                parent=yamlfile.one_line(code.parent))
+    # Each code's level is found once, walking up only to the first code whose level is known:
+    # one pass over the codebook, where walking every code's chain to its theme took minutes on a
+    # chain of 5,000 codes. The walk stops at a code met twice (a cycle).
+    placed: dict[str, tuple[int, str]] = {}  # code id -> (levels below its theme, the theme)
     for code in codes:
-        chain, current = [code.id], code
-        while current.parent is not None:
-            if current.parent in chain:
-                cycle = chain[chain.index(current.parent):] + [current.parent]
+        chain, on_chain, current = [], set(), code
+        while current.id not in placed:
+            if current.parent is None:
+                placed[current.id] = (0, current.id)
+                break
+            if current.id in on_chain:
+                cycle = chain[chain.index(current.id):] + [current.id]
                 raise QualkitError(Errors.E067, path=path, line=code.line, cycle=" -> ".join(cycle))
-            chain.append(current.parent)
+            chain.append(current.id)
+            on_chain.add(current.id)
             current = seen[current.parent]
+        for code_id in reversed(chain):
+            level, theme = placed[seen[code_id].parent]
+            placed[code_id] = (level + 1, theme)
+            if level + 1 > MAX_LEVELS:
+                raise QualkitError(Errors.E163, path=path, line=seen[code_id].line, code=code_id,
+                                   depth=level + 1, theme=theme, limit=MAX_LEVELS)

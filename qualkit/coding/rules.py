@@ -22,6 +22,7 @@ from ..resources import CODING_OFF, english_pipeline
 from ..sentences import reading_sentences
 from .base import Coder, expect_keys, params_from, params_of
 from .codebook import Codebook
+from .regexes import bounded_token_pattern
 
 NEGATORS = {"not", "n't", "never", "no", "nobody", "nothing", "none", "neither", "nor", "hardly",
             "without"}
@@ -55,7 +56,9 @@ class RuleCoder(Coder):
         self._phrases = [PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER")]
         for code in self.codebook.codes:
             if code.token_patterns:
-                patterns = [_lowered(p) for p in code.token_patterns]
+                # a REGEX sees only word-sized tokens: on a "word" of a million characters even
+                # 'ing$' would take hours (regexes.bounded)
+                patterns = [bounded_token_pattern(_lowered(p)) for p in code.token_patterns]
                 patterns += [_inflected(p) for p in patterns]
                 matcher = Matcher(nlp.vocab)
                 matcher.add(code.id, patterns)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import Errors, QualkitError
 from ..models import INTERVIEWER_LABELS, Transcript
+from ..safezip import ReadBudget
 from .base import make_transcript
 from .encoding import read_bytes
 from .speakers import (LABEL_LINE, TIME, TurnBuilder, check_turns, parse_front_matter)
@@ -28,6 +29,9 @@ _TIME_CELL = re.compile(rf"^[\[(]?({TIME})[\])]?$")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DOCUMENT_PART = "word/document.xml"
+#: what to do about a document whose text part the read limits refuse (see ``qualkit.safezip``)
+DOCX_FIX = ("open it in Word and save it again as .docx; if it is genuine, split the transcript "
+            "into smaller files.")
 
 
 def read_word_transcript(path: Path, sha256: str) -> list[Transcript]:
@@ -50,7 +54,8 @@ def _open_body(path: Path):
 
     Only ``word/document.xml`` is parsed: python-docx's ``Document()`` also parses styles, numbering,
     settings and theme parts that a transcript never needs, which made .docx import ten times slower
-    than .txt. Parsing uses python-docx's own hardened XML parser.
+    than .txt. Parsing uses python-docx's own hardened XML parser. The part is read under the
+    limits of ``qualkit.safezip``: a 5 MB .docx can inflate to gigabytes.
     """
     from docx.oxml.parser import parse_xml
 
@@ -60,7 +65,9 @@ def _open_body(path: Path):
         raise QualkitError(Errors.E005, path=path, suffix=".docx", actual=actual, hint=".txt")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            root = parse_xml(package.read(_DOCUMENT_PART))
+            root = parse_xml(ReadBudget(path, DOCX_FIX).read(package, _DOCUMENT_PART))
+    except QualkitError:
+        raise
     except KeyError:
         raise QualkitError(Errors.E025, path=path, reason=f"no {_DOCUMENT_PART}") from None
     except Exception as err:  # zipfile and lxml raise many types for a damaged package

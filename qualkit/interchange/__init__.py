@@ -9,6 +9,7 @@ both in one place. So:
     import_qdc("from_atlas.qdc", "codebooks/from_atlas.yaml")     # a YAML load_codebook reads
     export_qdpx(project, "study.qdpx", gate)                     # codes, texts, codings, cases
     result = import_qdpx("from_nvivo.qdpx", project)             # result.codebook, result.report
+    import_qdpx("p.qdpx", project, sources_dir="texts")          # relative:// sources read from here
     read_project("from_nvivo.qdpx")                              # look inside without importing
     export_sheet(project, "codings.csv", "codings", gate)        # or "cases" (classification sheet)
 """

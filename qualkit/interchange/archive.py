@@ -2,8 +2,14 @@
 
 A project may also arrive as a bare ``project.qde`` (unzipped, or exported on its own, as the
 ATLAS.ti sample is); then its ``internal://`` files are looked for in a ``sources`` folder beside
-it. Only the archive and the folder of the .qde are read: paths that point elsewhere on the
-author's machine are reported as missing, never followed.
+it, the unzipped archive. A ``relative://`` path names a file on the author's disk, outside the
+archive: a hostile project could point it at any file beside the archive (and have it imported as
+a transcript, then exported again), so such files are read only from a folder the user names
+(``sources_dir``), and never through ``..`` or a link out of that folder. Paths that point
+anywhere else are reported as missing, never followed.
+
+Members are read under a :class:`~qualkit.safezip.ReadBudget`, so that a decompression bomb is one
+line, not exhausted memory.
 
 Writing is byte-stable: members in sorted order, fixed timestamps and permissions, so the same
 project gives the same archive.
@@ -12,16 +18,25 @@ project gives the same archive.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
+from ..importers.base import regular_file
+from ..safezip import ReadBudget
 from .xmlio import read_bytes
 
 PROJECT_MEMBER = "project.qde"
 SOURCES_FOLDER = "sources"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold
+#: what to do about a member refused by the read limits
+FIX = ("export the project again from your QDA software; if it is genuine, export its largest "
+       "sources on their own and import them as transcripts.")
+#: what zipfile raises for a damaged archive or member
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, zlib.error,
+               ValueError)
 
 
 @dataclass
@@ -32,10 +47,16 @@ class ProjectFile:
     xml: bytes
     where: str                          # the XML's name in messages: 'study.qdpx/project.qde'
     members: set[str] | None = None     # the archive's file names, or None for a bare .qde
+    sources_dir: Path | None = None     # the folder relative:// paths are read from, if named
+    budget: ReadBudget | None = None    # what may still be read; one per project, made if not given
 
-    def source_file(self, uri: str) -> tuple[bytes | None, str]:
+    def __post_init__(self) -> None:
+        self.budget = self.budget or ReadBudget(self.path, FIX)
+
+    def source_file(self, uri: str, source: str) -> tuple[bytes | None, str]:
         """(content or None, where it was looked for) of a source path such as
-        'internal://6B29....txt' or 'relative:///interviews/P01.txt'. Archive members are read
+        'internal://6B29....txt' or 'relative:///interviews/P01.txt'; raise :class:`QualkitError`
+        for a path qualkit may not follow or a file too large to read. Archive members are read
         only when asked for: a .qdpx may also hold gigabytes of video."""
         scheme, _, rest = uri.partition("://")
         name = PurePosixPath(rest.lstrip("/"))
@@ -45,28 +66,70 @@ class ProjectFile:
                 return None, member
             try:
                 with zipfile.ZipFile(self.path) as archive:
-                    return archive.read(member), member
-            except (zipfile.BadZipFile, EOFError, NotImplementedError) as err:
+                    return self.budget.read(archive, member, _label(source, member)), member
+            except _ZIP_ERRORS as err:
                 raise QualkitError(Errors.E120, path=self.path, reason=f"{member}: {err}") from None
-        if scheme not in ("internal", "relative") or ".." in name.parts:
-            return None, uri
-        folder = self.path.parent
-        candidate = folder / SOURCES_FOLDER / name if scheme == "internal" else folder / name
-        return (candidate.read_bytes() if candidate.is_file() else None), str(candidate)
+        if scheme == "internal":
+            return self._read_inside(self.path.parent / SOURCES_FOLDER, name, uri, source)
+        if scheme == "relative":
+            if self.sources_dir is None:
+                raise QualkitError(Errors.E150, path=self.path, source=source, where=uri)
+            return self._read_inside(self.sources_dir, name, uri, source)
+        return None, uri
 
-    @property
-    def container(self) -> str:
+    def container(self, uri: str) -> str:
+        """Where a source path's file was looked for, in messages."""
+        if uri.startswith("relative://") and self.sources_dir is not None:
+            return f"folder {self.sources_dir}"
         return "archive" if self.members is not None else f"folder {self.path.parent}"
 
+    def _read_inside(self, folder: Path, name: PurePosixPath, uri: str, source: str
+                     ) -> tuple[bytes | None, str]:
+        """A file under ``folder``, refused if its path or a link on the way leads out of it."""
+        candidate = folder.joinpath(*name.parts)
 
-def open_project_file(path: str | Path) -> ProjectFile:
-    """Read a .qdpx (or a bare project.qde); raise :class:`QualkitError` for anything else."""
+        def refuse(reason: str) -> QualkitError:
+            return QualkitError(Errors.E151, path=self.path, source=source, where=uri,
+                                folder=folder, reason=reason)
+
+        if ".." in name.parts:
+            raise refuse("through '..'")
+        if not candidate.is_symlink() and not candidate.exists():
+            return None, str(candidate)
+        try:
+            resolved = candidate.resolve(strict=True)
+            inside = resolved.is_relative_to(folder.resolve(strict=True))
+        except FileNotFoundError:  # a link to nothing
+            return None, str(candidate)
+        except (OSError, RuntimeError):  # a loop of links
+            raise refuse("through a loop of links") from None
+        if not inside:
+            raise refuse("through a link")
+        regular_file(resolved)  # a pipe or a device would never end
+        try:
+            return self.budget.read_file(resolved, _label(source, candidate)), str(candidate)
+        except OSError as err:
+            raise QualkitError(Errors.E002, path=candidate,
+                               reason=err.strerror or type(err).__name__) from None
+
+
+def _label(source: str, where: object) -> str:
+    """A source file as messages name it: the source's name and where its text is."""
+    return f"text source '{source}' ({where})"
+
+
+def open_project_file(path: str | Path, sources_dir: str | Path | None = None) -> ProjectFile:
+    """Read a .qdpx (or a bare project.qde); raise :class:`QualkitError` for anything else.
+    ``sources_dir`` is the folder the project's ``relative://`` source paths are read from; without
+    it they are not read."""
     path = Path(path)
-    data = read_bytes(path)
+    regular_file(path)
+    folder = Path(sources_dir) if sources_dir is not None else None
     if path.suffix.lower() in (".qde", ".xml"):
-        return ProjectFile(path, data, str(path))
+        return ProjectFile(path, read_bytes(path), str(path), sources_dir=folder)
     if path.suffix.lower() not in (".qdpx", ".zip"):
         raise QualkitError(Errors.E125, path=path, suffix=path.suffix or "(none)")
+    budget = ReadBudget(path, FIX)
     try:
         with zipfile.ZipFile(path) as archive:
             members = {info.filename for info in archive.infolist() if not info.is_dir()}
@@ -74,10 +137,12 @@ def open_project_file(path: str | Path) -> ProjectFile:
             if qde is None:
                 raise QualkitError(Errors.E121, path=path,
                                    members=", ".join(sorted(members)[:5]) or "nothing")
-            xml = archive.read(qde)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as err:
+            xml = budget.read(archive, qde)
+    except _ZIP_ERRORS as err:
         raise QualkitError(Errors.E120, path=path, reason=f"not a readable zip archive: {err}") from None
-    return ProjectFile(path, xml, f"{path}/{qde}", members)
+    except OSError as err:
+        raise QualkitError(Errors.E002, path=path, reason=err.strerror or type(err).__name__) from None
+    return ProjectFile(path, xml, f"{path}/{qde}", members, folder, budget)
 
 
 def _project_member(members: set[str]) -> str | None:

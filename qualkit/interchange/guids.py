@@ -3,12 +3,15 @@
 A REFI-QDA file names every code, source, selection and coder by GUID. Random GUIDs would make two
 exports of the same project differ and would make a re-export look like new codes to NVivo or
 ATLAS.ti; name-based UUIDs (uuid5) give the same GUID for the same thing every time. The schema's
-GUID pattern accepts either case; upper case is what ATLAS.ti and MAXQDA write.
+GUID pattern accepts either case; upper case is what ATLAS.ti and MAXQDA write. What comes in
+is compared the same way, and a GUID two codes (or sources, selections, cases) share is refused.
 """
 
 from __future__ import annotations
 
 import uuid
+
+from ..errors import Errors, QualkitError
 
 #: qualkit's own UUID namespace, derived once from a fixed name (never change it: GUIDs would change).
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://qualkit.invalid/refi-qda")
@@ -35,3 +38,18 @@ def colour(index: int) -> str:
 def normalise(value: str | None) -> str:
     """GUIDs compared as the schema allows them to be written: braces, either case."""
     return (value or "").strip().strip("{}").upper()
+
+
+def refuse_duplicates(elements, what: str, where: str) -> None:
+    """Raise :data:`Errors.E156` at the second of two ``elements`` (lxml) with the same GUID.
+
+    Codings, cases and links name what they refer to by GUID alone, so two codes sharing one
+    would put a coding on whichever was read last: the wrong code, silently."""
+    seen: dict[str, str] = {}
+    for element in elements:
+        key = normalise(element.get("guid"))
+        name = element.get("name") or key
+        if key and key in seen:
+            raise QualkitError(Errors.E156, path=where, line=element.sourceline, what=what,
+                               guid=key, first=seen[key], second=name)
+        seen.setdefault(key, name)

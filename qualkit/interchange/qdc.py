@@ -59,6 +59,7 @@ def read_qdc(path: str | Path, name: str | None = None) -> CodebookRead:
     root = parse(data, str(path))
     notes = check_document(root, CODEBOOK_NS, str(path),
                            fix="for a project (.qdpx or project.qde) use 'qualkit import-qdpx'.")
+    guids.refuse_duplicates(root.iter(f"{{{CODEBOOK_NS}}}Code"), "code", str(path))
     codes = read_codes(children(root, "Codes")[0])
     origin = f"{path.name} ({root.get('origin')})" if root.get("origin") else path.name
     codebook = to_codebook(codes, name or slug(path.stem), origin, path=str(path))

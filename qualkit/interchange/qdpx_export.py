@@ -52,7 +52,7 @@ def export_qdpx(project: Project, out: str | Path, gate: PrivacyGate | None = No
     ('human', 'rule', 'semantic', 'learned', 'ensemble'; default all)."""
     out, gate = Path(out), gate or PrivacyGate()
     summary, redacted_before = QdpxExport(out), gate.redacted
-    writer = _Writer(project, sources, summary)
+    writer = _Writer(project, sources, summary, gate)
     writer.texts.run(gate, where=str(out))  # redact, or refuse, before anything is written
     root, members = writer.build(project.path.stem)
     validate(root, PROJECT_NS, "qualkit's own project.qde")
@@ -64,26 +64,32 @@ def export_qdpx(project: Project, out: str | Path, gate: PrivacyGate | None = No
 
 class _Writer:
     """Reads what the archive needs from the project, queues every text for the privacy gate,
-    then (once the gate has run) builds project.qde and the source files."""
+    then (once the gate has run) builds project.qde and the source files. Case, file and speaker
+    names go out as the gate's pseudonyms when they hold a personal detail, and so do the GUIDs
+    made from them (a name-based GUID could be matched against a guessed name)."""
 
     def __init__(self, project: Project, sources: tuple[str, ...] | None,
-                 summary: QdpxExport) -> None:
+                 summary: QdpxExport, gate: PrivacyGate) -> None:
         self.summary = summary
         self.turns = project.current_turns()
         if self.turns.empty:
             raise QualkitError(Errors.E135, path=project.path, what="transcripts",
                                fix="import transcripts first ('qualkit import PATH --project P').")
+        gate.know(self.turns)
+        self.public = gate.identifier
         self.codings = current_codings(project, sources)
         self.codes = _CodeTable(stored_codebooks(project), self.codings, project.path, summary)
         self.cases = project.cases().set_index("case")
         self.by_source = dict(list(self.codings.groupby(["case", "source_name"], sort=True)))
-        self.documents = {key: _source_text(group, self._codings_of(key))
+        self.documents = {key: _source_text(group, self._codings_of(key), self.public)
                           for key, group in self.turns.groupby(["case", "source_name"], sort=True)}
         self.texts = GatedTexts()
         for document in self.documents.values():
             document.register(self.texts)
-        self.names = {name: self.texts.add(name)
-                      for name in sorted({*self.cases.index, *self.turns["source_name"]})}
+        files = set(self.turns["source_name"])
+        # identifiers: a pseudonym when they hold a detail, never redacted as text
+        self.names = {name: self.public(name, "file" if name in files else "case")
+                      for name in sorted({*self.cases.index, *files})}
         self.values = {(case, column): self.texts.add(value) for case, row in self.cases.iterrows()
                        for column, value in row.items() if isinstance(value, str) and value}
         self.notes = {row.Index: self.texts.add(row.rationale or score_note(row.score))
@@ -93,6 +99,9 @@ class _Writer:
 
     def _codings_of(self, key: tuple[str, str]) -> pd.DataFrame:
         return self.by_source.get(key, self.codings.iloc[:0])
+
+    def _source_guid(self, case: str, source_name: str) -> str:
+        return guids.guid("source", self.public(case), self.public(source_name, "file"))
 
     def build(self, name: str) -> tuple[etree._Element, dict[str, bytes]]:
         """project.qde's tree (in the schema's order) and the source files, from gated texts."""
@@ -126,8 +135,8 @@ class _Writer:
             return
         element = sub(root, "Cases")
         for case in self.cases.index:
-            case_element = sub(element, "Case", guid=guids.guid("case", case),
-                               name=self.texts[self.names[case]])
+            case_element = sub(element, "Case", guid=guids.guid("case", self.public(case)),
+                               name=self.names[case])
             for variable in variables:
                 if (case, variable) in self.values:
                     value = sub(case_element, "VariableValue")
@@ -136,7 +145,7 @@ class _Writer:
             for source_case, source_name in self.documents:
                 if source_case == case:
                     sub(case_element, "SourceRef",
-                        targetGUID=guids.guid("source", case, source_name))
+                        targetGUID=self._source_guid(case, source_name))
             self.summary.cases += 1
 
     def _add_sources(self, root: etree._Element) -> dict[str, bytes]:
@@ -144,10 +153,10 @@ class _Writer:
         members = {}
         sources = sub(root, "Sources")
         for (case, source_name), document in self.documents.items():
-            guid = guids.guid("source", case, source_name)
+            guid = self._source_guid(case, source_name)
             text, spans = document.compose(self.texts)
             members[f"{SOURCES_FOLDER}/{guid}.txt"] = text.encode("utf-8")
-            element = sub(sources, "TextSource", guid=guid, name=self.texts[self.names[source_name]],
+            element = sub(sources, "TextSource", guid=guid, name=self.names[source_name],
                           plainTextPath=f"internal://{guid}.txt")
             coded = self._codings_of((case, source_name)).groupby(["turn", "span_start", "span_end"],
                                                                   sort=True)
@@ -185,10 +194,12 @@ class _Writer:
         self.summary.notes = len(self.pending_notes)
 
 
-def _source_text(turns: pd.DataFrame, codings: pd.DataFrame) -> SourceText:
-    """A transcript's turns and the spans its codings cover (offsets into each turn)."""
+def _source_text(turns: pd.DataFrame, codings: pd.DataFrame, public) -> SourceText:
+    """A transcript's turns (each speaker label as ``public`` gives it) and the spans its codings
+    cover (offsets into each turn)."""
     return SourceText(
-        turns=[TurnOut(int(r.idx), r.speaker, r.text, r.time if isinstance(r.time, str) else None)
+        turns=[TurnOut(int(r.idx), public(r.speaker, "speaker"), r.text,
+                       r.time if isinstance(r.time, str) else None)
                for r in turns.itertuples()],
         preamble=turns.iloc[0]["preamble"] or "",
         spans={(int(r.turn), int(r.span_start), int(r.span_end)) for r in codings.itertuples()})

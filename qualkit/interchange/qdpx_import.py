@@ -55,10 +55,12 @@ class _Source:
     reading: SourceTurns
 
 
-def import_qdpx(path: str | Path, project: Project, *, segmenter: Segmenter | None = None
-                ) -> QdpxImport:
-    """Import a .qdpx (or a bare project.qde); raise :class:`QualkitError` if the file is bad."""
-    refi = read_project(path)
+def import_qdpx(path: str | Path, project: Project, *, segmenter: Segmenter | None = None,
+                sources_dir: str | Path | None = None) -> QdpxImport:
+    """Import a .qdpx (or a bare project.qde); raise :class:`QualkitError` if the file is bad.
+    Sources the project names by ``relative://`` path are read from ``sources_dir`` only, if it is
+    given; otherwise each is skipped with a line saying so."""
+    refi = read_project(path, sources_dir=sources_dir)
     segmenter = segmenter or Segmenter()
     origin = f"{refi.path.name} ({refi.origin})" if refi.origin else refi.path.name
     codebook = (to_codebook(refi.codes, slug(refi.title), origin, path=str(refi.path),

@@ -17,7 +17,7 @@ from lxml import etree
 from ..errors import Errors, QualkitError
 from .archive import ProjectFile, open_project_file
 from .codes import RefiCode, read_codes
-from .guids import normalise
+from .guids import normalise, refuse_duplicates
 from .xmlio import PROJECT_NS, check_document, child_text, children, local_name, parse
 
 _MEDIA = {"PictureSource": "picture", "PDFSource": "PDF", "AudioSource": "audio",
@@ -101,12 +101,14 @@ class RefiProject:
         return self.name or self.path.stem
 
 
-def read_project(path: str | Path) -> RefiProject:
-    """Read and validate a .qdpx or project.qde; raise :class:`QualkitError` for bad input."""
-    found = open_project_file(path)
+def read_project(path: str | Path, *, sources_dir: str | Path | None = None) -> RefiProject:
+    """Read and validate a .qdpx or project.qde; raise :class:`QualkitError` for bad input.
+    ``relative://`` source files are read from ``sources_dir`` only (see ``archive``)."""
+    found = open_project_file(path, sources_dir)
     root = parse(found.xml, found.where)
     tolerated = check_document(root, PROJECT_NS, found.where,
                                fix="for a codebook (.qdc) use 'qualkit import-qdc'.")
+    _refuse_duplicate_guids(root, found.where)
     variables = _variables(root)
     project = RefiProject(
         path=found.path, name=root.get("name", ""), origin=root.get("origin", ""),
@@ -123,6 +125,15 @@ def read_project(path: str | Path) -> RefiProject:
         creating_user=normalise(root.get("creatingUserGUID")) or None, tolerated=tolerated)
     project.skipped = _left_out(root, project, found.where)
     return project
+
+
+def _refuse_duplicate_guids(root: etree._Element, where: str) -> None:
+    """Codes, sources, selections and cases are referred to by GUID: each must have its own."""
+    for what, elements in (("code", root.iter(f"{{{PROJECT_NS}}}Code")),
+                           ("source", (e for box in children(root, "Sources") for e in box)),
+                           ("selection", root.iter(f"{{{PROJECT_NS}}}PlainTextSelection")),
+                           ("case", _grandchildren(root, "Cases", "Case"))):
+        refuse_duplicates(elements, what, where)
 
 
 def _grandchildren(root: etree._Element, container: str, name: str) -> list[etree._Element]:
@@ -164,15 +175,19 @@ def _text_source(element: etree._Element, found: ProjectFile,
 
 def _source_text(element: etree._Element, name: str, found: ProjectFile
                  ) -> tuple[str | None, str | None]:
-    """The source's plain text (inline, or the file it points at), or why there is none."""
+    """The source's plain text (inline, or the file it points at), or why there is none: a
+    source qualkit may not or cannot read is skipped with its message, the rest are imported."""
     if children(element, "PlainTextContent"):
         text = children(element, "PlainTextContent")[0].text or ""
     else:
         uri = element.get("plainTextPath") or ""
-        data, where = found.source_file(uri) if uri else (None, "no plainTextPath")
+        try:
+            data, where = found.source_file(uri, name) if uri else (None, "no plainTextPath")
+        except QualkitError as err:
+            return None, str(err)
         if data is None:
             return None, str(QualkitError(Errors.E127, path=found.path, source=name, where=where,
-                                          container=found.container))
+                                          container=found.container(uri)))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:

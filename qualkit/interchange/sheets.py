@@ -15,6 +15,7 @@ import pandas as pd
 from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
 from ..privacy import PrivacyGate
+from ..spreadsheets import to_csv, write_xlsx
 from ..store import Project
 from .project_data import current_codings
 
@@ -53,12 +54,13 @@ def export_sheet(project: Project, out: str | Path, what: str = "codings",
                            fix="code the transcripts first ('qualkit code ... --project P')"
                            if what == "codings" else "import transcripts or a case sheet first.")
     before = gate.redacted
+    gate.know(project.current_turns())  # the pseudonyms every export of the project uses
     text_columns = ["case"] if what == "codings" else list(frame.columns)
     frame = gate.frame(frame.astype({c: object for c in text_columns}), text_columns, where=str(out))
     if fmt == "xlsx":
         with atomic_write(out, "wb") as handle:
-            frame.to_excel(handle, index=False, sheet_name=what, engine="openpyxl")
+            write_xlsx(frame, handle, sheet_name=what)
     else:
         with atomic_write(out) as handle:
-            frame.to_csv(handle, index=False)
+            to_csv(frame, handle)
     return SheetExport(out, len(frame), gate.redacted - before)

@@ -3,7 +3,7 @@
     detector = Detector(DetectorPolicy(known_names=read_names("names.txt")))
     report = check_paths(["transcripts/"], detector)          # findings with file, line, context
     anonymise_paths(["transcripts/"], "anon/", detector)      # same formats, placeholders, audit
-    gate = PrivacyGate(detector)                               # used by every exporter
+    gate = PrivacyGate(detector, audit_dir=audit_beside("out"))  # used by every exporter
 """
 
 from __future__ import annotations
@@ -15,19 +15,25 @@ from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
-import yaml
 
+from .. import yamlfile
 from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
-from ..ingest import expand_paths, read_cases_sheet
+from ..ingest import AUDIT_MARKER, expand_paths, read_cases_sheet
 from .detect import DEFAULT_ALLOW, Detector, DetectorPolicy, Finding, names_from_cases, read_names
 from .documents import open_document
+from .pseudonyms import AUDIT_FILE, IDENTIFIER_COLUMNS, Pseudonyms
 from .redact import Redactor
 
 AUDIT_WARNING = ("THIS FOLDER HOLDS PERSONAL DATA. audit.csv lists every original name, place and "
                  "contact detail that qualkit replaced. Keep it with the raw transcripts, never with "
                  "the anonymised copies or any export, and delete it when the study's retention "
                  "period ends.\n")
+PSEUDONYM_WARNING = ("THIS FOLDER HOLDS PERSONAL DATA. pseudonyms.csv maps each pseudonym in "
+                     "qualkit's outputs (case_01, file_01.txt, Speaker 01, ...) back to the case "
+                     "id, file name or speaker label it stands for. Keep it with the raw "
+                     "transcripts, never with the outputs, and delete it when the study's "
+                     "retention period ends.\n")
 
 
 @dataclass
@@ -60,10 +66,8 @@ def build_detector(names: str | Path | None = None, policy: str | Path | None = 
 def load_policy(path: str | Path) -> DetectorPolicy:
     """Policy YAML: ``allow`` (extra words never flagged), ``names`` (known names), ``kinds``."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise QualkitError(Errors.E090, path=path, reason=str(err).splitlines()[0][:100]) from None
+    _, data = yamlfile.parse(yamlfile.read_text(path, Errors.E090), path)  # bounded size and depth
+    data = data or {}
     if not isinstance(data, dict) or set(data) - {"allow", "names", "kinds"}:
         raise QualkitError(Errors.E090, path=path, reason="expected only the keys allow, names, kinds")
     policy = DetectorPolicy()
@@ -164,7 +168,7 @@ def anonymise_paths(paths: Iterable[str | Path], out_dir: str | Path, detector: 
         document.save(out_dir / path.name)
         results.append(result)
     audit_dir.mkdir(parents=True, exist_ok=True)
-    (audit_dir / "WARNING-PERSONAL-DATA.txt").write_text(AUDIT_WARNING, encoding="utf-8")
+    (audit_dir / AUDIT_MARKER).write_text(AUDIT_WARNING, encoding="utf-8")
     with atomic_write(audit_dir / "audit.csv") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "where", "kind", "original", "replacement", "reason"])
@@ -172,17 +176,89 @@ def anonymise_paths(paths: Iterable[str | Path], out_dir: str | Path, detector: 
     return results
 
 
+def audit_beside(out: str | Path) -> Path:
+    """Where the gate keeps its audit for an output: ``<out>-audit`` beside it (``coded-audit``
+    for coded.csv, ``study-audit`` for a run into study/), as ``anonymise`` keeps its own: apart
+    from the outputs and marked as personal data."""
+    out = Path(out)
+    return out.parent / f"{out.stem if out.suffix else out.name}-audit"
+
+
 class PrivacyGate:
     """Runs the detector on what an exporter is about to write.
 
     ``mode`` is 'redact' (replace findings, count them), 'strict' (refuse, naming the findings) or
     'off' (the caller passed --no-privacy-check and has printed the warning).
+
+    Identifiers (case ids, file names, speaker labels, segment ids) are not redacted but given
+    pseudonyms when they hold a personal detail (:mod:`qualkit.privacy.pseudonyms`), in 'strict'
+    mode too: a pseudonym leaks nothing, and refusing would leave a study whose files are named
+    after people no way to export. The mapping goes to ``audit_dir`` (see :func:`audit_beside`);
+    without one it stays in :attr:`pseudonyms`.
     """
 
-    def __init__(self, detector: Detector | None = None, mode: str = "redact") -> None:
+    def __init__(self, detector: Detector | None = None, mode: str = "redact",
+                 audit_dir: str | Path | None = None) -> None:
         self.detector = detector or Detector()
         self.mode = mode
         self.redacted = 0
+        self.pseudonyms = Pseudonyms(self._hold_details)
+        self.audit_dir: Path | None = None
+        if audit_dir is not None:
+            self.audit_in(audit_dir)
+
+    def audit_in(self, folder: str | Path) -> None:
+        """Keep the mapping of pseudonyms in ``folder``, taking over those an earlier command or
+        run left there (so that they keep their numbers)."""
+        self.audit_dir = Path(folder)
+        self.pseudonyms.load(self.audit_dir / AUDIT_FILE)
+
+    @property
+    def audit_path(self) -> Path | None:
+        """The mapping's file, once there is a pseudonym to keep and a folder to keep it in."""
+        if self.audit_dir is None or not len(self.pseudonyms):
+            return None
+        return self.audit_dir / AUDIT_FILE
+
+    def _hold_details(self, texts: list[str]) -> list[bool]:
+        return [bool(found) for found in self.detector.find_many(texts)]
+
+    def know(self, frame: pd.DataFrame) -> None:
+        """Judge a table's identifiers (its case, source_name, speaker and segment_id columns)
+        before anything is exported: told the whole corpus first, the gate numbers the
+        pseudonyms over all of it, so every export of a study uses the same ones."""
+        if self.mode == "off":
+            return
+        values = {kind: frame[column].dropna().astype(str).unique()
+                  for column, kind in IDENTIFIER_COLUMNS.items() if column in frame.columns}
+        if self.pseudonyms.learn(values):
+            self._write_audit()
+
+    def identifier(self, value: str, kind: str = "case") -> str:
+        """One identifier as it may be exported: its pseudonym, or itself when it is clean."""
+        if self.mode == "off":
+            return value
+        if self.pseudonyms.learn({kind: [value]}):
+            self._write_audit()
+        return self.pseudonyms.apply(value)
+
+    def identifiers(self, frame: pd.DataFrame, text_columns: Iterable[str] = ()) -> pd.DataFrame:
+        """The table with every identifier in it replaced by its pseudonym; in ``text_columns``
+        (transcript text, which :meth:`frame` redacts) only the segment ids quoted in it."""
+        if self.mode == "off":
+            return frame
+        self.know(frame)
+        return self.pseudonyms.frame(frame, text=text_columns)
+
+    def _write_audit(self) -> None:
+        if self.audit_dir is None:
+            return
+        marker = self.audit_dir / AUDIT_MARKER
+        if not marker.exists():
+            with atomic_write(marker) as handle:
+                handle.write(PSEUDONYM_WARNING)
+        with atomic_write(self.audit_dir / AUDIT_FILE) as handle:  # a record: kept verbatim
+            self.pseudonyms.rows().to_csv(handle, index=False)
 
     def allow(self, words) -> None:
         """The study's own words are never flagged (see :meth:`Detector.allow`)."""
@@ -197,19 +273,23 @@ class PrivacyGate:
 
     def frame(self, frame: pd.DataFrame, columns: Iterable[str] | None = None,
               where: str = "export") -> pd.DataFrame:
-        """The table with personal details in its text columns replaced (or refused)."""
+        """The table with personal details in its text ``columns`` (default: all) replaced (or
+        refused), and its identifiers given pseudonyms (:meth:`identifiers`)."""
         if self.mode == "off":
             return frame
-        frame = frame.copy()
-        columns = [c for c in (columns or frame.columns) if frame[c].dtype == object
+        text = [c for c in (frame.columns if columns is None else columns)
+                if c not in IDENTIFIER_COLUMNS]
+        frame = self.identifiers(frame, text).copy()
+        columns = [c for c in text if frame[c].dtype == object
                    or pd.api.types.is_string_dtype(frame[c])]
+        issued = self.pseudonyms.issued
         redactor = Redactor()
         problems = []
         for column in columns:
             values = frame[column].fillna("").astype(str).tolist()
             findings = self.detector.find_many(values)
             for row, (value, found) in enumerate(zip(values, findings)):
-                if not found:
+                if not found or value in issued:  # a pseudonym the model happens to take for a name
                     continue
                 problems.extend(f"row {row + 2}, {column}: {f.kind} '{f.text}'" for f in found)
                 values[row] = redactor.apply(value, found)[0]
@@ -222,5 +302,5 @@ class PrivacyGate:
 
 
 __all__ = ["AUDIT_WARNING", "DEFAULT_ALLOW", "Detector", "DetectorPolicy", "FileFindings",
-           "Finding", "PrivacyGate", "anonymise_paths", "build_detector", "check_paths", "check_project",
-           "load_policy", "read_names"]
+           "Finding", "PrivacyGate", "Pseudonyms", "anonymise_paths", "audit_beside",
+           "build_detector", "check_paths", "check_project", "load_policy", "read_names"]

@@ -19,6 +19,7 @@ from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
 from ..importers.encoding import decode, read_bytes
 from ..importers.tabular import read_table
+from ..spreadsheets import to_csv, write_xlsx
 
 
 @dataclass
@@ -92,7 +93,11 @@ class WordDocument:
     def __init__(self, path: Path) -> None:
         import docx
 
+        from ..importers.word import DOCX_FIX
+        from ..safezip import check_archive
+
         self.path = path
+        check_archive(path, DOCX_FIX)  # python-docx inflates every part whole: refuse a bomb first
         try:
             self.document = docx.Document(str(path))
         except Exception as err:  # python-docx raises several types for a damaged package
@@ -163,12 +168,12 @@ class TableDocument:
             frame.at[position, column] = unit.text
         if target.suffix.lower() == ".xlsx":
             buffer = io.BytesIO()
-            frame.to_excel(buffer, index=False)
+            write_xlsx(frame, buffer)
             with atomic_write(target, "wb") as handle:
                 handle.write(buffer.getvalue())
         else:
             with atomic_write(target) as handle:
-                frame.to_csv(handle, index=False)
+                to_csv(frame, handle)
 
 
 OPENERS: dict[str, Callable[[Path], object]] = {

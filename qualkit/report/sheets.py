@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from ..spreadsheets import excel_writer
 from .layout import QUOTE_SECTIONS, quote_groups
 
 SHEET_COLUMNS = ["rank", "quote", "attribution", "case", "segment_id", "start", "end", "score"]
@@ -24,7 +25,7 @@ def sheet_name(label: str, taken: set[str]) -> str:
 
 def write_quotes_xlsx(quotes: pd.DataFrame, handle) -> None:
     taken: set[str] = set()
-    with pd.ExcelWriter(handle, engine="openpyxl") as writer:
+    with excel_writer(handle) as writer:  # text as text: a quote is never a formula
         groups = [group for kind, _ in QUOTE_SECTIONS for group in quote_groups(quotes, kind)]
         if not groups:
             pd.DataFrame(columns=SHEET_COLUMNS).to_excel(writer, sheet_name="quotes", index=False)

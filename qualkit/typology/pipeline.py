@@ -59,17 +59,18 @@ def write_typology_outputs(result: TypologyResult, out_path: str | Path, gate,
     """``cases.csv`` at ``out_path``; ``typology_table.md``/``.docx`` and ``case_matrix.csv`` beside
     it. Every table passes the privacy gate first; each file is written whole or not at all."""
     from ..atomic import atomic_write
+    from ..spreadsheets import to_csv
 
     out_path = Path(out_path)
     folder = out_path.parent
-    frame = result.frame()  # ids, the typology's own wording and reasons: no transcript text
+    frame = gate.identifiers(result.frame())  # ids, the typology's wording: no transcript text
     matrix = gate.frame(result.matrix(), result.typology.dimension_ids,
                         where=str(folder / "case_matrix.csv"))
     counts = result.counts()
     written = []
     for path, table in ((out_path, frame), (folder / "case_matrix.csv", matrix)):
         with atomic_write(path) as handle:
-            table.to_csv(handle, index=False)
+            to_csv(table, handle)
         written.append(path)
     with atomic_write(folder / "typology_table.md") as handle:
         handle.write(typology_markdown(result.typology, counts, suppress_counts))
