@@ -13,13 +13,14 @@ coders constant" has no meaningful value, and a report should say so rather than
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .errors import Errors, QualkitError
 from .importers import read_table
+from .intervals import Bootstrap, bootstrap_intervals
 
 ID_COLUMNS = ("id", "segment_id")
 LIST_COLUMNS = ("codes", "themes")
@@ -118,14 +119,15 @@ def _decisions(frame: pd.DataFrame, codes: list[str], key: str | None, name: str
 
 
 def agreement_table(reference: pd.DataFrame, other: pd.DataFrame, codes: list[str],
-                    key: str | None = None) -> pd.DataFrame:
+                    key: str | None = None, bootstrap: Bootstrap | None = None) -> pd.DataFrame:
     """Per-code agreement between two wide coding sheets, plus a micro-averaged 'overall' row.
 
     Each sheet has one row per segment, an 'id' or 'segment_id' column (``key`` forces the name),
     and a 0/1 column per code id or a 'codes'/'themes' column of ';'-separated ids. Rows are matched
     on the id (inner join, in the reference's order); a code either sheet lacks is left out.
     'overall' pools every code's decisions into one pair of 0/1 vectors, so frequent codes weigh
-    more, as they do in the coding itself.
+    more, as they do in the coding itself. With ``bootstrap`` the columns of
+    :data:`qualkit.intervals.INTERVAL_COLUMNS` follow: each figure's bounds over resampled segments.
     """
     left_name, right_name = _name(reference, "the reference"), _name(other, "the other coding")
     left, left_key = _decisions(reference, codes, key, left_name)
@@ -142,7 +144,20 @@ def agreement_table(reference: pd.DataFrame, other: pd.DataFrame, codes: list[st
     left, right = left.loc[common, shared], right.loc[common, shared]
     rows = [{"code": code, **binary_agreement(left[code], right[code])} for code in shared]
     pooled = binary_agreement(left.to_numpy().ravel(), right.to_numpy().ravel())
-    return pd.DataFrame(rows + [{"code": "overall", **pooled}], columns=TABLE_COLUMNS)
+    table = pd.DataFrame(rows + [{"code": "overall", **pooled}], columns=TABLE_COLUMNS)
+    if bootstrap is None:
+        return table
+    return table.join(bootstrap_intervals(left.to_numpy(), right.to_numpy(), shared, bootstrap),
+                      on="code")
+
+
+def with_parents(table: pd.DataFrame, parent_of: Mapping[str, str | None]) -> pd.DataFrame:
+    """The table with a 'parent' column after the figures: the code each sub-code sits under
+    ('' for a theme and for 'overall'), so that a sub-code's row, scored wherever the gold has it,
+    reads as a part of its theme and not as a theme of its own."""
+    parents = [parent_of.get(code) or "" for code in table["code"]]
+    rest = [column for column in table.columns if column not in (*TABLE_COLUMNS, "parent")]
+    return table.assign(parent=parents)[[*TABLE_COLUMNS, "parent", *rest]]
 
 
 def read_coding_csv(path: str | Path) -> pd.DataFrame:

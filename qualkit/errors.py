@@ -259,6 +259,22 @@ class Errors(metaclass=WithCodes):
     E163 = ("code '{code}' sits {depth} levels below its theme '{theme}', over the {limit} levels "
             "allowed. Fix: give it a 'parent' nearer the theme; a codebook's tree needs a few "
             "levels, not {depth}.")
+    # bootstrap intervals of agreement figures (qualkit evaluate)
+    E190 = ("--bootstrap {value} is too few resamples for a {level} interval: its ends would rest "
+            "on two or three draws. Fix: give at least {least} (the default, 1000, is better), or "
+            "--bootstrap 0 to leave the intervals out.")
+    E191 = ("{code}: no interval for {figures}, as fewer than {share} of the {resamples} "
+            "resamples could give one (usable: {usable}; {why}). Fix: nothing is miscounted; score "
+            "a gold set with more segments given (and not given) this code to get one.")
+    # near misses: negative examples that name the code they are confused with (codebooks)
+    E195 = ("code '{code}': negative example {position} ({entry}) is neither a text nor a near "
+            "miss. Fix: write it as '- \"...\"', or as '- {{text: \"...\", confused_with: "
+            "other_code_id}}' with exactly those two keys.")
+    E196 = ("code '{code}': the near miss '{text}' is confused_with '{other}', which is not a code "
+            "of this codebook. Fix: {fix}")
+    E197 = ("code '{code}': the near miss '{text}' is confused_with '{other}', {relation}, so the "
+            "text would be this code and not this code at once. Fix: name a code outside "
+            "'{code}' and its sub-codes, or write the example as a plain text.")
 
 
 class Warnings(metaclass=WithCodes):

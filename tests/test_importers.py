@@ -487,6 +487,24 @@ def test_table_case_column_by_default_name(tmp_path):
         ("P2", ["Other answer."], {"role": "Father"})]
 
 
+def test_a_sheet_of_provider_quotes_is_answers_not_questions(tmp_path):
+    """A quote sheet's 'facilitator' or 'moderator' is the one speaking (a provider interviewed),
+    not a researcher asking: every row of a one-speaker case is an answer. A sheet that is a
+    transcript, an interviewer's and a parent's rows in one case, keeps its questions."""
+    quotes = tmp_path / "quotes.csv"
+    write_csv(quotes, [("id", "speaker", "text"),
+                       ("q1", "facilitator", "We screen every referral before the joint session."),
+                       ("q2", "mother", "It came too late for us."),
+                       ("q3", "Moderator", "Some parents never turn up at all.")])
+    assert [(t.turns[0].speaker, t.turns[0].role) for t in read_file(quotes)] == [
+        ("facilitator", "respondent"), ("mother", "respondent"), ("Moderator", "respondent")]
+    interview = tmp_path / "interview.csv"
+    write_csv(interview, [("case", "speaker", "text"), ("P1", "Facilitator", "How was it?"),
+                          ("P1", "Mother", "Fine, really.")])
+    [transcript] = read_file(interview)
+    assert [turn.role for turn in transcript.turns] == ["interviewer", "respondent"]
+
+
 def test_table_rows_without_ids_get_file_and_row_number(tmp_path):
     with_blank_id = tmp_path / "partial.csv"
     write_csv(with_blank_id, [("id", "text"), ("a", "One."), ("", "Two."), ("c", "Three.")])

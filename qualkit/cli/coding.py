@@ -77,16 +77,29 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
 @click.option("--codebook-training", is_flag=True,
               help="With --cv: also train every fold on the codebook's other training sheets, "
                    "to estimate the coder as 'qualkit code' ships it.")
+@click.option("--bootstrap", "resamples", type=click.IntRange(min=0), default=1000,
+              show_default=True,
+              help="Resamples of the segments for the 95% intervals of precision, recall, F1 and "
+                   "kappa; 0 leaves the intervals out.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the bootstrap resamples: the same seed gives the same intervals.")
 @codebook_option()
 @out_file_option("Also write the table as .csv.")
-def evaluate_command(gold_path, pred_path, folds, codebook_training, codebook_path,
-                     out_path) -> None:
+def evaluate_command(gold_path, pred_path, folds, codebook_training, resamples, seed,
+                     codebook_path, out_path) -> None:
     """Agreement of automatic coding with a human gold standard, per code and overall."""
+    from ..intervals import LEAST_RESAMPLES, Bootstrap
+
     if (pred_path is None) == (folds is None):
         fail_and_stop(Errors.E054, ExitCode.USAGE)
+    if 0 < resamples < LEAST_RESAMPLES:  # said here too, so that the line names no input file
+        fail_and_stop(Errors.E190, ExitCode.USAGE, value=resamples, least=LEAST_RESAMPLES,
+                      level="95%")
+    bootstrap = Bootstrap(resamples, seed) if resamples else None
     if pred_path is not None:
-        _agreement(gold_path, pred_path, codebook_path, out_path, "gold", "pred")
+        _agreement(gold_path, pred_path, codebook_path, out_path, "gold", "pred", bootstrap)
         return
+    from ..agreement import with_parents
     from ..coding import load_codebook
     from ..coding.validation import cross_validate
 
@@ -95,8 +108,10 @@ def evaluate_command(gold_path, pred_path, folds, codebook_training, codebook_pa
         others = [(path, weight) for path, weight in codebook.training
                   if Path(path).resolve() != Path(gold_path).resolve()] if codebook_training else []
         with status(f"cross-validating over {folds} folds of cases"):
-            table, _ = cross_validate(codebook, [gold_path], folds=folds, also_train_on=others)
-    show_agreement(table, f"{folds}-fold cross-validation on {gold_path}", out_path)
+            table, _ = cross_validate(codebook, [gold_path], folds=folds, also_train_on=others,
+                                      bootstrap=bootstrap)
+    table = with_parents(table, {c.id: c.parent for c in codebook.codes})
+    show_agreement(table, f"{folds}-fold cross-validation on {gold_path}", out_path, bootstrap)
 
 
 @click.command("agree")
@@ -110,16 +125,17 @@ def agree_command(first, second, codebook_path, out_path) -> None:
 
 
 def _agreement(first: Path, second: Path, codebook_path: Path, out_path: Path | None,
-               first_name: str, second_name: str) -> None:
-    from ..agreement import agreement_table, read_coding_csv
+               first_name: str, second_name: str, bootstrap=None) -> None:
+    from ..agreement import agreement_table, read_coding_csv, with_parents
     from ..coding import load_codebook
 
     with exit_on_error():
         codebook = load_codebook(codebook_path)
         a, b = read_coding_csv(first), read_coding_csv(second)
         codes = [c for c in codebook.ids if _has_code(a, c) and _has_code(b, c)] or codebook.themes
-        table = agreement_table(a, b, codes)
-    show_agreement(table, f"{first_name}: {first}   {second_name}: {second}", out_path)
+        table = agreement_table(a, b, codes, bootstrap=bootstrap)
+    table = with_parents(table, {c.id: c.parent for c in codebook.codes})
+    show_agreement(table, f"{first_name}: {first}   {second_name}: {second}", out_path, bootstrap)
 
 
 def _has_code(frame, code_id: str) -> bool:

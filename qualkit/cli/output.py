@@ -129,16 +129,66 @@ def print_import_report(report, project_path: Path) -> None:
               + (f"; [red]{len(report.failed)} failed[/red]" if report.failed else ""))
 
 
-def show_agreement(table, title: str, out_path: Path | None) -> None:
-    """An agreement table (one row per code), also written as .csv when ``out_path`` is given."""
+def show_agreement(table, title: str, out_path: Path | None, bootstrap=None) -> None:
+    """An agreement table (one row per code, a sub-code indented under its parent), also written
+    as .csv when ``out_path`` is given. With ``bootstrap`` (a :class:`qualkit.intervals.Bootstrap`)
+    a second, narrow table gives F1 and kappa with their intervals, "0.780 [0.66, 0.88]" (the
+    .csv has all four figures' bounds), then the line saying how they were drawn and a note (E191)
+    for each code whose interval is left blank. A second table, not wider cells, because the first
+    already fills an 80-column terminal."""
+    from ..agreement import TABLE_COLUMNS
+    from ..errors import Errors
+    from ..intervals import blank_intervals
+
+    shown = [column for column in TABLE_COLUMNS if column in table.columns]
+    parent_of = dict(zip(table["code"], table["parent"])) if "parent" in table.columns else {}
+    rows = [dict(zip(table.columns, values)) for values in table.itertuples(index=False)]
     view = Table(title=title)
-    for column in table.columns:
+    for column in shown:
         view.add_column(column, justify="left" if column == "code" else "right")
-    for row in table.itertuples(index=False):
-        view.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    for row in rows:
+        view.add_row(*["  " * _depth(row[c], parent_of) + row[c] if c == "code" else _figure(row[c])
+                       for c in shown])
     out.print(view)
+    if bootstrap is not None:
+        # resamples used, only where some figure was undefined in some of them
+        lost = any(row[f"{metric}_usable"] < bootstrap.resamples
+                   for row in rows for metric in ("f1", "kappa"))
+        bounds = Table()
+        bounds.add_column("code", overflow="fold")  # the figures never wrap; a long id may
+        for column in ("f1 [95%]", "kappa [95%]") + (("used (f1, kappa)",) if lost else ()):
+            bounds.add_column(column, justify="right", no_wrap=True)
+        for row in rows:
+            used = [f"{row['f1_usable']}, {row['kappa_usable']}"] if lost else []
+            bounds.add_row("  " * _depth(row["code"], parent_of) + row["code"],
+                           _bounded(row, "f1", "f1"), _bounded(row, "cohen_kappa", "kappa"), *used)
+        out.print(bounds)
+        out.print(bootstrap.note(int(table["n"].iloc[0])), highlight=False)
+        for fields in blank_intervals(table, bootstrap):
+            warn(Errors.E191, console=out, label="note", style=None, **fields)
     if out_path:
         write_csv(table, out_path)
+
+
+def _figure(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _bounded(row: dict, column: str, metric: str) -> str:
+    """'0.780 [0.66, 0.88]'; '[-]' where the interval is left blank (too few usable resamples)."""
+    low, high = row[f"{metric}_low"], row[f"{metric}_high"]
+    return _figure(row[column]) + (" [-]" if low != low else f" [{low:.2f}, {high:.2f}]")
+
+
+def _depth(code: str, parent_of: dict) -> int:
+    """How deep a code sits: its parent, and that parent's parents as far as the table lists
+    them (a codebook's tree is a few levels deep and has no cycles; ``seen`` guards anyway)."""
+    depth, seen = 0, {code}
+    while parent_of.get(code) and parent_of[code] not in seen:
+        code = parent_of[code]
+        seen.add(code)
+        depth += 1
+    return depth
 
 
 def show_typing(result) -> None:

@@ -7,10 +7,13 @@ YAML; nothing here knows about any particular study.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from .. import yamlfile
 from ..errors import Errors, QualkitError
@@ -27,8 +30,24 @@ MAX_LEVELS = 32
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """A negative example that names the code it belongs to, or is mistaken for: a 'hard negative'.
+
+    Written under ``examples: negative:`` as ``{text: ..., confused_with: other_code_id}``. Saying
+    *which* code a text is, not only which it is not, lets the coders learn the boundary between two
+    codes from both sides: the text counts against this code and for ``confused_with``."""
+
+    text: str
+    confused_with: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Code:
-    """One code: what it means, how to recognise it, where it sits in the hierarchy."""
+    """One code: what it means, how to recognise it, where it sits in the hierarchy.
+
+    ``negative`` holds every negative example's text, near misses included (what a reader of the
+    codebook sees as 'not this code'); ``near_misses`` the negatives that name another code."""
 
     id: str
     label: str
@@ -37,6 +56,7 @@ class Code:
     exclude: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
     negative: tuple[str, ...] = ()
+    near_misses: tuple[NearMiss, ...] = ()
     phrases: tuple[str, ...] = ()
     token_patterns: tuple[tuple[dict, ...], ...] = ()
     parent: str | None = None
@@ -126,8 +146,11 @@ def parse_codebook(text: str, path: str | Path = "codebook") -> Codebook:
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:
         raise QualkitError(Errors.E062, path=path, line=1)
     lines = yamlfile.list_item_lines(root, "codes")
-    codes = [_parse_code(entry, i, lines.get(i, 0), path) for i, entry in enumerate(data["codes"])]
+    negative_lines = _negative_lines(root)
+    codes = [_parse_code(entry, i, lines.get(i, 0), path, negative_lines.get(i, ()))
+             for i, entry in enumerate(data["codes"])]
     _check_hierarchy(codes, path)
+    _check_near_misses(codes, path)
     base = Path(path).parent
     training = [(str((base / sheet).resolve()), weight)
                 for sheet, weight in _training_sheets(data.get("training"), path)]
@@ -171,7 +194,7 @@ def _is_path(value: object) -> bool:
     return isinstance(value, str) and "\x00" not in value  # a NUL byte ends every path on disk
 
 
-def _parse_code(entry: object, position: int, line: int, path) -> Code:
+def _parse_code(entry: object, position: int, line: int, path, negative_lines=()) -> Code:
     if not isinstance(entry, dict) or not entry.get("id"):
         raise QualkitError(Errors.E063, path=path, line=line, position=position + 1)
     code_id = str(entry["id"])
@@ -199,11 +222,12 @@ def _parse_code(entry: object, position: int, line: int, path) -> Code:
         raise QualkitError(Errors.E071, **where, code=code_id, key="threshold",
                            expected="a number between 0 and 1", fix="e.g. 'threshold: 0.5', or leave it out")
     phrases, token_patterns = _parse_patterns(entry.get("patterns") or [], code_id, where)
+    negative, near_misses = _negatives(examples, code_id, where, negative_lines)
     return Code(id=code_id, label=str(entry.get("label") or code_id), definition=definition.strip(),
                 include=_strings(entry, "include", code_id, where),
                 exclude=_strings(entry, "exclude", code_id, where),
                 positive=_strings(examples, "positive", code_id, where),
-                negative=_strings(examples, "negative", code_id, where),
+                negative=negative, near_misses=near_misses,
                 phrases=phrases, token_patterns=token_patterns,
                 parent=str(entry["parent"]) if entry.get("parent") else None,
                 threshold=float(threshold) if threshold is not None else None, line=line)
@@ -218,6 +242,60 @@ def _strings(mapping: dict, key: str, code_id: str, where: dict) -> tuple[str, .
                            expected="a list of non-empty texts",
                            fix=f"write '{key}:' followed by '- ...' lines")
     return tuple(v.strip() for v in value)
+
+
+def _negatives(examples: dict, code_id: str, where: dict, lines) -> tuple[tuple[str, ...],
+                                                                          tuple[NearMiss, ...]]:
+    """'negative' lists texts, each a plain string or a near miss ``{text, confused_with}``; the
+    near misses' codes are checked once every code is known (:func:`_check_near_misses`)."""
+    value = examples.get("negative") or []
+    if isinstance(value, (str, dict)):
+        value = [value]
+    if not isinstance(value, list):
+        raise QualkitError(Errors.E071, **where, code=code_id, key="negative",
+                           expected="a list of texts or {text, confused_with} entries",
+                           fix="write 'negative:' followed by '- ...' lines")
+    texts, near_misses = [], []
+    for i, item in enumerate(value):
+        line = lines[i] if i < len(lines) else where["line"]
+        if isinstance(item, str) and item.strip():
+            texts.append(item.strip())
+        elif (isinstance(item, dict) and set(item) == {"text", "confused_with"}
+              and isinstance(item["text"], str) and item["text"].strip()
+              and isinstance(item["confused_with"], str) and item["confused_with"].strip()):
+            texts.append(item["text"].strip())
+            near_misses.append(NearMiss(item["text"].strip(), item["confused_with"].strip(), line))
+        else:
+            raise QualkitError(Errors.E195, path=where["path"], line=line, code=code_id,
+                               position=i + 1, entry=_clipped(item))
+    return tuple(texts), tuple(near_misses)
+
+
+def _clipped(value: object, limit: int = 60) -> str:
+    """A value from the file, on one line and short enough to quote in a one-line message."""
+    shown = yamlfile.one_line(value)
+    return shown if len(shown) <= limit else shown[:limit - 3] + "..."
+
+
+def _negative_lines(root) -> dict[int, list[int]]:
+    """1-based line of each code's 'examples: negative:' entries, by the code's position, so that an
+    error names the entry's own line rather than the code's."""
+    found: dict[int, list[int]] = {}
+    codes = _child(root, "codes")
+    for i, item in enumerate(codes.value if isinstance(codes, yaml.SequenceNode) else ()):
+        negative = _child(_child(item, "examples"), "negative")
+        if isinstance(negative, yaml.SequenceNode):
+            found[i] = [node.start_mark.line + 1 for node in negative.value]
+    return found
+
+
+def _child(node, key: str):
+    """The value node of ``key`` in a mapping node (None if ``node`` is not one or lacks it)."""
+    if isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                return value
+    return None
 
 
 def _parse_patterns(patterns: object, code_id: str, where: dict):
@@ -306,3 +384,27 @@ def _check_hierarchy(codes: list[Code], path) -> None:
             if level + 1 > MAX_LEVELS:
                 raise QualkitError(Errors.E163, path=path, line=seen[code_id].line, code=code_id,
                                    depth=level + 1, theme=theme, limit=MAX_LEVELS)
+
+
+def _check_near_misses(codes: list[Code], path) -> None:
+    """A near miss must name another code of the codebook, and not one the text would then also be
+    (this code or one of its sub-codes, which are this code too)."""
+    by_id = {code.id: code for code in codes}
+    for code in codes:
+        for near in code.near_misses:
+            where = {"path": path, "line": near.line or code.line, "code": code.id,
+                     "text": _clipped(near.text, 50), "other": _clipped(near.confused_with, 40)}
+            if near.confused_with not in by_id:
+                close = difflib.get_close_matches(near.confused_with, list(by_id), n=1)
+                fix = "name an existing code id, or write the example as a plain text."
+                if close:
+                    fix = f"did you mean '{close[0]}'? Else {fix}"
+                raise QualkitError(Errors.E196, **where, fix=fix)
+            lineage, current = [], by_id[near.confused_with]
+            while current is not None:  # the hierarchy is checked: this walk ends at a theme
+                lineage.append(current.id)
+                current = by_id.get(current.parent) if current.parent else None
+            if code.id in lineage:
+                relation = ("this code itself" if near.confused_with == code.id
+                            else "a sub-code of it")
+                raise QualkitError(Errors.E197, **where, relation=relation)

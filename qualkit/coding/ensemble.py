@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator
 from ..embeddings import Embedder
 from .base import BadData, params_from, params_of, stored_numbers
 from .codebook import Codebook
-from .labels import example_matrix
+from .labels import with_examples
 from .learned import UNKNOWN, LearnedCoder, best_threshold
 from .rules import RuleCoder
 from .semantic import SemanticCoder
@@ -63,16 +63,15 @@ class CodingEnsemble(BaseEstimator):
         y = np.asarray(y) if y is not None else np.zeros((0, len(self.classes_)), dtype=int)
         groups = list(groups) if groups is not None else ["human"] * len(X)
         weights = list(sample_weight) if sample_weight is not None else [1.0] * len(X)
-        example_texts, example_y = example_matrix(codebook)
+        # the learned coder trains on the human codings and the codebook's examples (near misses
+        # included), each text once
+        train = with_examples(codebook, X, y, groups, weights)
         self.coders_ = {
             "rule": RuleCoder(codebook, random_state=self.random_state).fit(),
             "semantic": SemanticCoder(codebook, self.embedder_,
                                       random_state=self.random_state).fit(),
             "learned": LearnedCoder(codebook, self.embedder_, cv=self.cv,
-                                    random_state=self.random_state).fit(
-                X + example_texts, np.vstack([y, example_y]),
-                groups + [f"codebook:{i}" for i in range(len(example_texts))],
-                weights + [1.0] * len(example_texts)),
+                                    random_state=self.random_state).fit(*train),
         }
         self.thresholds_ = self._thresholds(X, y)
         return self

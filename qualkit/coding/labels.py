@@ -16,6 +16,7 @@ import pandas as pd
 from ..errors import Errors, QualkitError
 from ..importers import read_table
 from .codebook import Codebook
+from .examples import codebook_examples, same_text
 from .learned import UNKNOWN
 
 LIST_COLUMNS = ("codes", "themes")
@@ -84,17 +85,50 @@ def read_training(codebook: Codebook, paths: list) -> tuple[list[str], np.ndarra
     return texts, y, groups, weights
 
 
-def example_matrix(codebook: Codebook) -> tuple[list[str], np.ndarray]:
-    """The codebook's own examples as labelled texts: positive for the code and its ancestors,
-    negative for the code, unknown elsewhere."""
+def example_matrix(codebook: Codebook) -> tuple[list[str], np.ndarray, list[float]]:
+    """The codebook's own examples as labelled texts, one row per distinct text: positive for the
+    codes it is an example of and their ancestors, negative for the codes it is not (a near miss:
+    negative for its code, positive for the code it is confused with), unknown elsewhere; with
+    each row's weight."""
     ids = codebook.ids
-    texts, rows = [], []
-    for code in codebook.codes:
-        for text, value in [(t, 1) for t in code.positive] + [(t, 0) for t in code.negative]:
-            row = np.full(len(ids), UNKNOWN, dtype=int)
-            row[ids.index(code.id)] = value
-            for ancestor in codebook.ancestors(code.id) if value == 1 else []:
-                row[ids.index(ancestor)] = 1
-            texts.append(text)
-            rows.append(row)
-    return texts, np.array(rows, dtype=int).reshape(len(rows), len(ids))
+    index = {code_id: j for j, code_id in enumerate(ids)}
+    texts, rows, weights = [], [], []
+    for example in codebook_examples(codebook):
+        row = np.full(len(ids), UNKNOWN, dtype=int)
+        for code_id in example.codes:
+            for positive in (code_id, *codebook.ancestors(code_id)):
+                row[index[positive]] = 1
+        for code_id in example.not_codes:  # after the positives: 'not this code' is explicit
+            row[index[code_id]] = 0
+        texts.append(example.text)
+        rows.append(row)
+        weights.append(example.weight)
+    return texts, np.array(rows, dtype=int).reshape(len(rows), len(ids)), weights
+
+
+def with_examples(codebook: Codebook, texts: list[str], y: np.ndarray, groups: list[str],
+                  weights: list[float]) -> tuple[list[str], np.ndarray, list[str], list[float]]:
+    """Human-coded rows plus the codebook's examples, each text once.
+
+    An example whose text a sheet already holds adds no row (it would count twice): it fills only
+    the cells the sheet left unknown, since the human judgement stands, and gives no sub-code
+    where the sheet said its theme (or another ancestor) is absent."""
+    example_texts, example_y, example_weights = example_matrix(codebook)
+    y = np.array(y, dtype=int).reshape(len(texts), len(codebook.ids))
+    judged = y.copy()
+    rows_of: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        rows_of.setdefault(same_text(text), []).append(i)
+    index = {code_id: j for j, code_id in enumerate(codebook.ids)}
+    ancestors = [[index[a] for a in codebook.ancestors(code_id)] for code_id in codebook.ids]
+    new = []
+    for e, text in enumerate(example_texts):
+        for i in rows_of.get(same_text(text), ()):
+            for j in np.flatnonzero((judged[i] == UNKNOWN) & (example_y[e] != UNKNOWN)):
+                if not (example_y[e, j] == 1 and any(judged[i, a] == 0 for a in ancestors[j])):
+                    y[i, j] = example_y[e, j]
+        if same_text(text) not in rows_of:
+            new.append(e)
+    return ([*texts, *(example_texts[e] for e in new)], np.vstack([y, example_y[new]]),
+            [*groups, *(f"codebook:{e}" for e in new)],
+            [*weights, *(example_weights[e] for e in new)])

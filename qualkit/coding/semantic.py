@@ -16,6 +16,7 @@ from ..embeddings import Embedder
 from .base import (BadData, Coder, expect_keys, params_from, params_of, stored_array,
                    stored_strings)
 from .codebook import Codebook
+from .examples import codebook_examples
 
 CHUNK = 1024  # texts scored at once
 
@@ -44,33 +45,30 @@ class SemanticCoder(Coder):
         codebook = self.codebook
         self.classes_ = codebook.ids
         self.embedder_ = self.embedder or Embedder()
-        texts, owners, negatives_of = [], [], []
-        for code in codebook.codes:
-            for text in (code.definition, *code.include, *code.positive):
-                texts.append(text)
-                owners.append(code.id)
-                negatives_of.append(None)
-            for text in code.negative:
-                texts.append(text)
-                owners.append(None)
-                negatives_of.append(code.id)
-        self._texts = texts
-        self._vectors = self.embedder_.encode(texts)
+        # One prototype per distinct text: a near miss of A confused with B is one vector, on B's
+        # side and against A, never two copies that would both count in a top-k mean.
+        examples = codebook_examples(codebook, prototypes=True)
+        self._texts = [example.text for example in examples]
+        self._vectors = self.embedder_.encode(self._texts)
         theme_of = {code.id: codebook.theme_of(code.id) for code in codebook.codes}
-        owner_theme = np.array([theme_of[o] if o else "" for o in owners])
         self._own = {}
         self._other = {}
         for code in codebook.codes:
             family = {code.id, *codebook.descendants(code.id)}
-            own = np.array([o in family for o in owners])
             lineage = {*codebook.ancestors(code.id), *family}
-            against = np.array([n in family for n in negatives_of])
-            # Positive examples of other themes count against this code; those of its own theme do
-            # not (a sibling sub-code is still evidence for the shared theme).
-            against |= (owner_theme != "") & (owner_theme != theme_of[code.id])
-            against &= ~np.array([o in lineage for o in owners])
-            self._own[code.id] = np.flatnonzero(own)
-            self._other[code.id] = np.flatnonzero(against)
+            own, against = [], []
+            for row, example in enumerate(examples):
+                if example.codes & family:
+                    own.append(row)
+                # Said not to be this code (or a sub-code of it); or an example of another theme
+                # only: those of its own theme do not count against it (a sibling sub-code is
+                # still evidence for the shared theme), nor do its ancestors'.
+                elif (example.not_codes & family) or (
+                        example.codes and not example.codes & lineage
+                        and any(theme_of[c] != theme_of[code.id] for c in example.codes)):
+                    against.append(row)
+            self._own[code.id] = np.array(own, dtype=np.intp)
+            self._other[code.id] = np.array(against, dtype=np.intp)
         return self
 
     def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:

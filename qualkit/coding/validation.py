@@ -18,6 +18,7 @@ from sklearn.model_selection import GroupKFold
 from ..agreement import agreement_table
 from ..embeddings import Embedder
 from ..errors import Errors, QualkitError
+from ..intervals import Bootstrap
 from .codebook import Codebook
 from .ensemble import CodingEnsemble
 from .labels import read_training
@@ -25,12 +26,13 @@ from .labels import read_training
 
 def cross_validate(codebook: Codebook, sheets: Sequence[str | Path], folds: int = 5,
                    codes: Sequence[str] | None = None, embedder: Embedder | None = None,
-                   also_train_on: Sequence = (), random_state: int = 0
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   also_train_on: Sequence = (), random_state: int = 0,
+                   bootstrap: Bootstrap | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(agreement table, out-of-fold predictions) for human-coded ``sheets``, folded by case.
 
     ``also_train_on`` sheets (paths or (path, weight)) join every training fold but are never
     scored: e.g. the codebook's other training sheets, to estimate the coder as shipped.
+    ``bootstrap`` adds intervals to the table, drawn over the pooled out-of-fold segments.
     """
     from . import hierarchical
 
@@ -54,7 +56,7 @@ def cross_validate(codebook: Codebook, sheets: Sequence[str | Path], folds: int 
     ids = [f"row{i}" for i in range(len(texts))]
     gold = pd.DataFrame(y[:, index], columns=codes).assign(id=ids)
     predicted = pd.DataFrame(decisions[:, index], columns=codes).assign(id=ids)
-    table = agreement_table(gold, predicted, codes)
+    table = agreement_table(gold, predicted, codes, bootstrap=bootstrap)
     out_of_fold = pd.DataFrame({"text": texts, "case": groups})
     for j, code in zip(index, codes):
         out_of_fold[code] = decisions[:, j]

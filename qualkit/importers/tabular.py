@@ -8,13 +8,13 @@ become attributes of the row's case: the ``case`` column's value, or the row its
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import Errors, QualkitError
-from ..models import Transcript, Turn, speaker_role
+from ..models import RESPONDENT, Transcript, Turn, speaker_role
 from .base import make_transcript
 from .encoding import read_bytes, decode, sniff_container
 
@@ -103,6 +103,17 @@ def read_table_transcripts(path: Path, sha256: str, options: TableOptions = Tabl
                 case_attributes[column] = values[column].strip()
     if not by_case:
         raise QualkitError(Errors.E032, path=path)
+    by_case = {case: _lone_speaker_answers(turns) for case, turns in by_case.items()}
     fmt = path.suffix.lower().lstrip(".")
     return [make_transcript(path, sha256, fmt, turns, case=case, attributes=attributes[case],
                             encoding="table") for case, turns in by_case.items()]
+
+
+def _lone_speaker_answers(turns: list[Turn]) -> list[Turn]:
+    """A case whose rows all have one speaker is that speaker's answers: nobody asks the questions.
+    A sheet of quotes from providers names them 'facilitator' or 'moderator', words that mark the
+    researcher in a transcript; read by the label alone, every such quote was dropped as a
+    question and never coded."""
+    if len({turn.speaker for turn in turns}) > 1 or turns[0].role == RESPONDENT:
+        return turns
+    return [replace(turn, role=RESPONDENT) for turn in turns]
