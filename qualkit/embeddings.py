@@ -41,11 +41,15 @@ def load_encoder():
     return SentenceTransformer(str(embedding_model_path()), device="cpu")
 
 
+def token_ids(model, texts: Sequence[str]) -> list[list[int]]:
+    """The tokens the model will see of each text (special tokens included, truncated as the
+    model truncates), read once: batches are built from them without tokenizing again."""
+    return model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]
+
+
 def token_lengths(model, texts: Sequence[str]) -> np.ndarray:
-    """How many tokens the model will see of each text (special tokens included, truncated as
-    the model truncates)."""
-    encoded = model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)
-    return np.array([len(ids) for ids in encoded["input_ids"]], dtype=int)
+    """How many tokens the model will see of each text."""
+    return np.array([len(ids) for ids in token_ids(model, texts)], dtype=int)
 
 
 def rows_for(length: int, most: int = 64) -> int:
@@ -112,7 +116,8 @@ class Embedder:
         import torch
 
         model = load_encoder()
-        lengths = token_lengths(model, texts)
+        ids = token_ids(model, texts)
+        lengths = np.array([len(row) for row in ids], dtype=int)
         vectors = np.zeros((len(texts), model.get_embedding_dimension()), dtype="<f4")
         with torch.inference_mode():
             for length in sorted(set(lengths.tolist())):
@@ -120,11 +125,11 @@ class Embedder:
                 rows = rows_for(length, self.batch_size)
                 for start in range(0, len(chosen), rows):
                     part = chosen[start:start + rows]
-                    batch = [texts[i] for i in part]
-                    batch += batch[-1:] * (rows - len(batch))
-                    features = model.tokenizer(batch, truncation=True, padding=True,
-                                               max_length=model.max_seq_length, return_tensors="pt")
-                    embedded = model.forward(dict(features))["sentence_embedding"]
+                    rows_ids = [ids[i] for i in part]
+                    tokens = torch.tensor(rows_ids + rows_ids[-1:] * (rows - len(part)))
+                    features = {"input_ids": tokens, "attention_mask": torch.ones_like(tokens),
+                                "token_type_ids": torch.zeros_like(tokens)}  # one length: no padding
+                    embedded = model.forward(features)["sentence_embedding"]
                     vectors[part] = embedded[:len(part)].numpy()
         return vectors
 

@@ -20,6 +20,7 @@ from .. import yamlfile
 from ..atomic import atomic_write
 from ..errors import Errors, QualkitError
 from ..ingest import AUDIT_MARKER, expand_paths, read_cases_sheet
+from ..spreadsheets import text_columns
 from .detect import DEFAULT_ALLOW, Detector, DetectorPolicy, Finding, names_from_cases, read_names
 from .documents import open_document
 from .pseudonyms import AUDIT_FILE, IDENTIFIER_COLUMNS, Pseudonyms
@@ -280,8 +281,7 @@ class PrivacyGate:
         text = [c for c in (frame.columns if columns is None else columns)
                 if c not in IDENTIFIER_COLUMNS]
         frame = self.identifiers(frame, text).copy()
-        columns = [c for c in text if frame[c].dtype == object
-                   or pd.api.types.is_string_dtype(frame[c])]
+        columns = [c for c in text_columns(frame) if c in text]
         issued = self.pseudonyms.issued
         redactor = Redactor()
         problems = []
