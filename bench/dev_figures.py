@@ -29,6 +29,24 @@ def _qualkit(*args: str) -> None:
                    check=True)
 
 
+def show_bands(coded: pd.DataFrame, gold: pd.DataFrame) -> None:
+    """Per theme: how many suggestions each band holds and how many of them the gold has."""
+    truth = gold.set_index("id")
+    print("| theme | auto | auto precision | auto share of suggestions | review | review precision |")
+    print("|---|---|---|---|---|---|")
+    for theme in THEMES:
+        band = coded.set_index("segment_id")[f"{theme}_band"]
+        right = truth.loc[band.index, theme] == "1"
+        auto, review = band == "auto", band == "review"
+
+        def share(mask):
+            return f"{right[mask].mean():.2f}" if mask.any() else "-"
+
+        suggested = int(auto.sum() + review.sum())
+        print(f"| {theme} | {int(auto.sum())} | {share(auto)} | "
+              f"{auto.sum() / max(suggested, 1):.2f} | {int(review.sum())} | {share(review)} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codebook", default=str(ROOT / "codebooks" / "spip_plus.yaml"))
@@ -48,6 +66,7 @@ def main() -> None:
         missing = sorted(set(gold["id"]) - set(coded["segment_id"]))
         if missing:  # a quote the import dropped is a quote the coder missed, not one left out
             print(f"{len(missing)} quote(s) never coded (counted as no code): {missing[:10]}")
+        show_bands(coded, gold)
         coded = coded.rename(columns={"segment_id": "id"})[["id", *THEMES]]
         filler = pd.DataFrame({"id": missing, **{theme: "0" for theme in THEMES}})
         pd.concat([coded, filler]).to_csv(tmp / "pred.csv", index=False)

@@ -86,7 +86,7 @@ FINGERPRINT_LIBRARIES = ("numpy", "scikit-learn", "pandas", "spacy", "sentence-t
                          "torch", "bertopic", "umap-learn", "hdbscan")
 KEY_LENGTH = 16  # hex digits of sha256 in a file name
 NAME_LENGTH = 40  # characters of safe_name
-CODER_FORMAT = "qualkit-coder/1"
+CODER_FORMAT = "qualkit-coder/2"  # 2: with calibrations and auto-accept cuts
 TOPICS_FORMAT = "qualkit-topics/1"
 FINDINGS_FORMAT = "qualkit-findings/1"
 _HEX = re.compile(r"[0-9a-f]+")

@@ -146,6 +146,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         COALESCE(rationale, '')) WHERE source LIKE 'human:%';
     CREATE INDEX typology_assignments_by_typology ON typology_assignments (typology, created_at);
     """),
+    # An ensemble suggestion keeps its calibrated probability and its band (auto, review), so a
+    # reviewer can take the auto band at once and read the rest; other rows leave them NULL.
+    (5, """
+    ALTER TABLE codings ADD COLUMN probability REAL;
+    ALTER TABLE codings ADD COLUMN band TEXT CHECK (band IN ('auto', 'review', 'reject'));
+    """),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -44,6 +44,7 @@ class RunSummary:
     cases: int = 0
     segments: int = 0
     codings: dict[str, int] = field(default_factory=dict)       # theme -> segments coded
+    bands: dict[str, dict[str, int]] = field(default_factory=dict)  # theme -> auto/review counts
     types: dict[str, int] = field(default_factory=dict)         # type -> cases
     quotes: int = 0
     privacy_findings: int = 0
@@ -218,6 +219,7 @@ def _coding(context: RunContext, corpus: Corpus, coder, summary: RunSummary) -> 
     codings = code(corpus, coder, coder_key(context.codebook))
     store_codings(context.project, codings)
     summary.codings = codings.counts()
+    summary.bands = codings.bands()
     path = context.out_dir / "coded.csv"
     write_csv(context.gate.frame(codings.frame(), ["text"], where=str(path)), path)
     summary.outputs["coded segments"] = path

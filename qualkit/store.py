@@ -328,8 +328,9 @@ class Project:
 
     def add_codings(self, codebook, rows: Iterable[tuple], *, coder: str | None = None,
                     segment_ids: Iterable[str] | None = None) -> int:
-        """Store machine suggestions ``(segment_id, code_id, source, score, rationale)`` of
-        ``codebook`` made by the trained coders ``coder`` (their cache key), in one transaction.
+        """Store machine suggestions ``(segment_id, code_id, source, score, rationale,
+        probability, band)`` of ``codebook`` made by the trained coders ``coder`` (their cache
+        key), in one transaction; probability and band are the ensemble's (else None).
 
         A segment holds one set of machine suggestions per codebook version: the segments in
         ``segment_ids`` (default: those in ``rows``) that the same coders coded before are left as
@@ -347,10 +348,12 @@ class Project:
                              f"source IN ({marks})",
                              [(s, codebook_id, *MACHINE_SOURCES) for s in redo])
             wanted, stamp = set(redo), now()
-            added = [(s, codebook_id, code, source, score, rationale, coder, stamp)
-                     for s, code, source, score, rationale in rows if s in wanted]
+            added = [(s, codebook_id, code, source, score, rationale, probability, band, coder,
+                      stamp)
+                     for s, code, source, score, rationale, probability, band in rows if s in wanted]
             conn.executemany("INSERT INTO codings (segment_id, codebook_id, code_id, source, score, "
-                             "rationale, coder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", added)
+                             "rationale, probability, band, coder, created_at) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", added)
             self.log("code", codebook.name, {"segments": len(redo), "codings": len(added),
                                              "unchanged": len(done), "coder": coder,
                                              "codebook_sha256": codebook.sha256})
@@ -390,7 +393,7 @@ class Project:
         frame = self.query(
             "SELECT c.id, s.id AS segment_id, t.case_id AS \"case\", t.source_name, u.idx AS turn, "
             "s.start, s.end, c.code_id, COALESCE(b.name, '') AS codebook, c.source, c.score, "
-            "c.rationale, c.coder FROM codings c JOIN segments s ON s.id = c.segment_id "
+            "c.rationale, c.probability, c.band, c.coder FROM codings c JOIN segments s ON s.id = c.segment_id "
             "JOIN turns u ON u.id = s.turn_id JOIN transcripts t ON t.id = s.transcript_id "
             "LEFT JOIN codebooks b ON b.id = c.codebook_id"
             + (" WHERE t.is_current = 1" if current_only else "")

@@ -93,7 +93,7 @@ def _code(project: Project, rows: list[tuple]) -> None:
     """Store codings as ``qualkit code`` does (store_codings needs trained coders: too slow here)."""
     human = [r for r in rows if r[2].startswith("human:")]
     machine = [r for r in rows if not r[2].startswith("human:")]
-    project.add_codings(load_codebook(SPIP), machine)
+    project.add_codings(load_codebook(SPIP), [(*r, None, None) for r in machine])
     project.add_imported_codings(load_codebook(SPIP), human, "test")
 
 

@@ -120,7 +120,7 @@ def test_the_database_refuses_a_second_copy_of_a_suggestion(tmp_path):
         import_paths([FOUR / "K01.txt"], project)
         segment = project.segments()["segment_id"][0]
         codebook = load_codebook(default_codebook_path())
-        project.add_codings(codebook, [(segment, "safety", "rule", 0.9, "matched 'police'")])
+        project.add_codings(codebook, [(segment, "safety", "rule", 0.9, "matched 'police'", None, None)])
         codebook_id = int(project.codebooks()["id"][0])
         with pytest.raises(sqlite3.IntegrityError):
             project.conn.execute("INSERT INTO codings (segment_id, codebook_id, code_id, source, "

@@ -11,7 +11,7 @@ from ..embeddings import Embedder
 from ..errors import Errors, QualkitError
 from .options import (cases_option, codebook_option, make_gate, out_file_option, privacy_options,
                       project_option, report_gate)
-from .output import (ExitCode, exit_on_error, fail, fail_and_stop, maybe_project, out,
+from .output import (ExitCode, band_line, exit_on_error, fail, fail_and_stop, maybe_project, out,
                      show_agreement, status, stop, write_csv)
 
 
@@ -63,6 +63,7 @@ def code_command(inputs, codebook_path, out_path, train_paths, no_codebook_train
     report_gate(gate)
     counts = ", ".join(f"{t} {int(coded[t].sum())}" for t in codebook.themes)
     out.print(f"coded {len(coded)} segments into {out_path}: {counts}")
+    out.print(band_line(codings.bands()))
     if report.failed:
         stop(ExitCode.INPUT_FAILED)
 

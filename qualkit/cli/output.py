@@ -200,11 +200,21 @@ def show_typing(result) -> None:
     out.print(table)
 
 
+def band_line(bands: dict[str, dict[str, int]]) -> str:
+    """'512 auto-accepted, 141 to review (relevance 80/40, ...)': the review work a coding left."""
+    auto = sum(b["auto"] for b in bands.values())
+    review = sum(b["review"] for b in bands.values())
+    each = ", ".join(f"{theme} {b['auto']}/{b['review']}" for theme, b in bands.items())
+    return f"suggestions: {auto} auto-accepted, {review} to review (auto/review: {each})"
+
+
 def show_run_summary(summary) -> None:
     """One screen: what was read, what was found, where it went, what was skipped."""
     out.print(f"[bold]{summary.cases} cases, {summary.segments} respondent segments[/bold]")
     if summary.codings:
         out.print("codings per theme: " + ", ".join(f"{k} {v}" for k, v in summary.codings.items()))
+    if summary.bands:
+        out.print(band_line(summary.bands))
     if summary.types:
         out.print("types: " + ", ".join(f"{k} {v}" for k, v in summary.types.items()))
     out.print(f"topics: {summary.topics}; quotes written: {summary.quotes}; privacy findings in "

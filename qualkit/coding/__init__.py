@@ -18,6 +18,7 @@ import pandas as pd
 from ..corpus import Corpus
 from ..embeddings import Embedder
 from ..store import Project
+from .calibration import AUTO, BANDS, REVIEW
 from .codebook import Code, Codebook, load_codebook, parse_codebook
 from .ensemble import CodingEnsemble, CodingResult
 from .labels import label_matrix, read_training
@@ -53,7 +54,8 @@ def hierarchical(decisions: np.ndarray, codebook: Codebook) -> np.ndarray:
 
 def coding_frame(segments: pd.DataFrame, result: CodingResult, codebook: Codebook,
                  explain: bool = False) -> pd.DataFrame:
-    """The ``coded.csv`` table: segment columns, leaf ``codes``, and per theme a 0/1 and a score."""
+    """The ``coded.csv`` table: segment columns, leaf ``codes``, and per theme a 0/1, the combined
+    score, its calibrated probability and its band (auto, review or reject)."""
     decisions = hierarchical(result.decisions, codebook)
     index = {c: j for j, c in enumerate(result.codes)}
     frame = segments[["segment_id", "case", "speaker", "text"]].reset_index(drop=True).copy()
@@ -66,6 +68,8 @@ def coding_frame(segments: pd.DataFrame, result: CodingResult, codebook: Codeboo
     for theme in codebook.themes:
         frame[theme] = decisions[:, index[theme]]
         frame[f"{theme}_score"] = np.round(result.scores[:, index[theme]], 4)
+        frame[f"{theme}_probability"] = np.round(result.probabilities[:, index[theme]], 4)
+        frame[f"{theme}_band"] = np.array(BANDS)[result.bands[:, index[theme]]]
     if explain:
         frame["rationale"] = [
             " | ".join(f"{code}: " + "; ".join(result.rationales[row].get(code, ["(combined score)"]))
@@ -97,9 +101,17 @@ class Codings:
         index = {c: j for j, c in enumerate(self.result.codes)}
         return {t: int(decisions[:, index[t]].sum()) for t in self.codebook.themes}
 
+    def bands(self) -> dict[str, dict[str, int]]:
+        """Per theme, how many of its suggestions are auto-accepted and how many are to review."""
+        index = {c: j for j, c in enumerate(self.result.codes)}
+        return {t: {name: int((self.result.bands[:, index[t]] == band).sum())
+                    for name, band in (("auto", AUTO), ("review", REVIEW))}
+                for t in self.codebook.themes}
+
     def rows(self) -> Iterator[tuple]:
-        """(segment_id, code_id, source, score, rationale): each coder's scored suggestion with
-        its reasons, and the ensemble's decisions, as the project stores them."""
+        """(segment_id, code_id, source, score, rationale, probability, band): each coder's
+        scored suggestion with its reasons (no probability or band), and the ensemble's
+        decisions with theirs, as the project stores them."""
         result = self.result
         decisions = hierarchical(result.decisions, self.codebook)
         for row, segment_id in enumerate(self.segments["segment_id"]):
@@ -110,10 +122,11 @@ class Codings:
                     mine = [r.split(": ", 1)[1] for r in reasons.get(code_id, [])
                             if r.startswith(f"{source}: ")]
                     if mine and not np.isnan(score):
-                        yield segment_id, code_id, source, float(score), "; ".join(mine)
+                        yield segment_id, code_id, source, float(score), "; ".join(mine), None, None
                 if decisions[row, j]:
                     yield (segment_id, code_id, "ensemble", float(result.scores[row, j]),
-                           " | ".join(reasons.get(code_id, ["combined score"])))
+                           " | ".join(reasons.get(code_id, ["combined score"])),
+                           float(result.probabilities[row, j]), BANDS[result.bands[row, j]])
 
 
 def code(corpus: Corpus | pd.DataFrame, coder: CodingEnsemble, coder_key: str | None = None

@@ -4,7 +4,9 @@ No single coder is right everywhere: rules are precise but literal, embeddings g
 neighbouring themes, the learned model is as good as the human codings behind it. The ensemble takes
 a weighted mean of the scores each coder has for a code and applies a per-code threshold chosen by
 cross-validation on human codings when there are some (the codebook's, or ``--train``), else the
-codebook's threshold or 0.5. Every decision keeps each coder's score and rationale.
+codebook's threshold or 0.5. The same out-of-fold scores calibrate each code's score into a
+probability and cut its bands (:mod:`.calibration`). Every decision keeps each coder's score and
+rationale.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sklearn.base import BaseEstimator
 
 from ..embeddings import Embedder
 from .base import BadData, params_from, params_of, stored_numbers
+from .calibration import Calibration, bands
 from .codebook import Codebook
 from .labels import with_examples
 from .learned import UNKNOWN, LearnedCoder, best_threshold
@@ -37,6 +40,8 @@ class CodingResult:
     decisions: np.ndarray                    # 0/1, same shape
     by_source: dict[str, np.ndarray]         # each coder's own scores (NaN where it has none)
     rationales: list[dict[str, list[str]]]   # per segment: code -> reasons, 'source: reason'
+    probabilities: np.ndarray                # calibrated, same shape as scores
+    bands: np.ndarray                        # calibration.REJECT / REVIEW / AUTO, same shape
 
 
 class CodingEnsemble(BaseEstimator):
@@ -73,7 +78,7 @@ class CodingEnsemble(BaseEstimator):
             "learned": LearnedCoder(codebook, self.embedder_, cv=self.cv,
                                     random_state=self.random_state).fit(*train),
         }
-        self.thresholds_ = self._thresholds(X, y)
+        self.thresholds_, self.calibrations_ = self._cuts(X, y)
         return self
 
     def to_data(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -82,6 +87,7 @@ class CodingEnsemble(BaseEstimator):
         meta = {"params": params_of(self), "codes": list(self.classes_),
                 "weights": {name: float(w) for name, w in self.weights_.items()},
                 "thresholds": {c: float(self.thresholds_[c]) for c in self.classes_},
+                "calibrations": {c: self.calibrations_[c].to_data() for c in self.classes_},
                 "coders": {}}
         arrays = {}
         for name, coder in self.coders_.items():
@@ -102,6 +108,10 @@ class CodingEnsemble(BaseEstimator):
         ensemble.weights_ = stored_numbers(meta.get("weights"),
                                            list(dict(DEFAULT_WEIGHTS, **(ensemble.weights or {}))))
         ensemble.thresholds_ = stored_numbers(meta.get("thresholds"), codebook.ids)
+        calibrations = meta.get("calibrations")
+        if not isinstance(calibrations, dict) or list(calibrations) != codebook.ids:
+            raise BadData("calibrations")
+        ensemble.calibrations_ = {c: Calibration.from_data(calibrations[c]) for c in codebook.ids}
         stored = meta.get("coders")
         if not isinstance(stored, dict) or list(stored) != list(CODERS):
             raise BadData("coders")
@@ -120,11 +130,15 @@ class CodingEnsemble(BaseEstimator):
                 raise BadData("the learned coder's features do not fit the embedding")
         return ensemble
 
-    def _thresholds(self, X: list[str], y: np.ndarray) -> dict[str, float]:
-        """Per code: the best-F1 cut-off on out-of-fold scores of the human-coded segments."""
-        defaults = {c.id: c.threshold or 0.5 for c in self.codebook.codes}
+    def _cuts(self, X: list[str], y: np.ndarray
+              ) -> tuple[dict[str, float], dict[str, Calibration]]:
+        """Per code, from out-of-fold scores of the human-coded segments: the best-F1 cut-off,
+        and the calibration with its auto-accept cut (codes with too few codings keep the
+        codebook's threshold, or 0.5, and no auto band)."""
+        thresholds = {c.id: c.threshold or 0.5 for c in self.codebook.codes}
+        calibrations = {c: Calibration.identity() for c in self.classes_}
         if not X:
-            return defaults
+            return thresholds, calibrations
         by_source = self._source_scores(X)[0]
         by_source["learned"] = self.coders_["learned"].oof_proba_[:len(X)]  # never its own fit
         combined = self._combine(by_source)
@@ -132,8 +146,19 @@ class CodingEnsemble(BaseEstimator):
             known = y[:, j] != UNKNOWN
             labels = y[known, j]
             if known.sum() >= MIN_JUDGED and 3 <= labels.sum() < len(labels):
-                defaults[code_id] = best_threshold(labels, combined[known, j])
-        return defaults
+                thresholds[code_id] = best_threshold(labels, combined[known, j])
+                calibrations[code_id] = Calibration.fit(labels, combined[known, j],
+                                                        thresholds[code_id])
+        return thresholds, calibrations
+
+    def confidence(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Calibrated probabilities and band numbers for combined ``scores`` (codebook order)."""
+        probabilities = np.column_stack(
+            [self.calibrations_[c].probability(scores[:, j]) for j, c in enumerate(self.classes_)]
+        ) if len(scores) else np.zeros_like(scores, dtype=float)
+        limits = np.array([self.thresholds_[c] for c in self.classes_])
+        autos = np.array([self.calibrations_[c].auto for c in self.classes_])
+        return probabilities, bands(scores, limits, autos)
 
     def _source_scores(self, X: Sequence[str]):
         by_source, reasons = {}, {}
@@ -175,7 +200,8 @@ class CodingEnsemble(BaseEstimator):
                 for code_id, reason in reasons[name][row].items():
                     merged.setdefault(code_id, []).append(f"{name}: {reason}")
             rationales.append(merged)
-        return CodingResult(list(self.classes_), scores, decisions, by_source, rationales)
+        return CodingResult(list(self.classes_), scores, decisions, by_source, rationales,
+                            *self.confidence(scores))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         return self.code(X).scores

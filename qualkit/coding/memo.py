@@ -3,6 +3,7 @@
 A run codes the same texts in several stages and again on every re-run: segments, answers with their
 questions, quote candidates. The trained coders are deterministic for a given training, so a text's
 scores, decisions and reasons can be kept per (coders, text) and reused; only new texts are coded.
+Probabilities and bands are not kept: the coders' calibration derives them from the scores.
 They are kept in a small SQLite file rather than in memory: a study a hundred times the sample
 codes hundreds of thousands of texts, and a run should not hold every one of their results.
 
@@ -91,7 +92,8 @@ class MemoCoder:
         if not X:  # nothing to code (the coders themselves refuse an empty batch)
             empty = np.zeros((0, width))
             return CodingResult(codes, empty, empty.astype(int),
-                                {s: empty for s in ("rule", "semantic", "learned")}, [])
+                                {s: empty for s in ("rule", "semantic", "learned")}, [],
+                                *self._coder.confidence(empty))
         keys = [text_hash(text) for text in X]
         rows = self._stored(list(dict.fromkeys(keys)), width)
         first = {k: i for i, k in reversed(list(enumerate(keys)))}
@@ -107,12 +109,12 @@ class MemoCoder:
             between_steps()  # what coding the chunk made and dropped
         ordered = [rows[k] for k in keys]
         sources = ordered[0][2].keys()
+        scores = np.array([r[0] for r in ordered]).reshape(len(ordered), width)
         return CodingResult(
-            codes, np.array([r[0] for r in ordered]).reshape(len(ordered), width),
-            np.array([r[1] for r in ordered], dtype=int).reshape(len(ordered), width),
+            codes, scores, np.array([r[1] for r in ordered], dtype=int).reshape(len(ordered), width),
             {s: np.array([r[2][s] for r in ordered]).reshape(len(ordered), width)
              for s in sources},
-            [r[3] for r in ordered])
+            [r[3] for r in ordered], *self._coder.confidence(scores))
 
     def _stored(self, keys: list[str], width: int) -> dict[str, tuple]:
         """The rows kept for ``keys`` that decode; the rest are coded again."""
